@@ -1,0 +1,40 @@
+# catchup: `make run` and `make test` set up .venv themselves on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+
+.PHONY: run test lint format figure clean
+
+# A Python >= 3.12 that really runs: python3.12/python3.13 on PATH, else pyenv's.
+PYTHON ?= $(shell ./scripts/find-python)
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: catchup needs Python >= 3.12 (Mesa 3.4+). Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12'." >&2; \
+	  exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/catchup run scenarios/baseline.toml --jobs $(JOBS)
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

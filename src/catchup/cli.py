@@ -1,0 +1,185 @@
+"""The `catchup` command line: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from catchup.params import PARAMETERS, markdown_table, parse_assignment
+from catchup.run import run as run_scenario
+from catchup.run import summary, write_results
+from catchup.scenario import ScenarioError, load_scenario, with_overrides
+
+app = typer.Typer(
+    help="catchup: simulate technological catch-up by latecomer firms and detect windows of opportunity.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from catchup import __version__
+
+        out.print(f"catchup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """catchup: simulate technological catch-up by latecomer firms."""
+
+
+@app.command()
+def check(files: Annotated[list[Path], typer.Argument(help="Scenario files to validate.")]) -> None:
+    """Validate scenario files without running them."""
+    failed = False
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            failed = True
+            continue
+        out.print(
+            f"{path}: ok (scenario '{scenario.name}', {scenario.start_year:g}-{scenario.end_year:g}, "
+            f"{scenario.seeds} seeds, {len(scenario.events)} events)",
+            highlight=False,
+        )
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def params(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as Markdown (as in docs/ODD.md).")
+    ] = False,
+) -> None:
+    """Print the parameter table: name, type, default, range, unit, meaning, source."""
+    if markdown:
+        sys.stdout.write(markdown_table())
+        return
+    table = Table(title="catchup parameters", show_lines=False)
+    for col in ("name", "type", "default", "range", "unit", "meaning"):
+        table.add_column(col, overflow="fold")
+    for p in PARAMETERS:
+        table.add_row(
+            p.name, p.type.__name__, f"{p.default:g}", f"[{p.low:g}, {p.high:g}]", p.unit, p.meaning
+        )
+    out.print(table)
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML file.")],
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", min=1, help="Number of runs (default: the scenario's).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a parameter: name=value (repeatable); see `catchup params`."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default results/<scenario name>).")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    figure: Annotated[bool, typer.Option(help="Also draw trajectory.png in the output folder.")] = True,
+) -> None:
+    """Run a scenario's seeds and write manifest.json, runs, trajectories and windows tables."""
+    try:
+        scenario = load_scenario(scenario_file)
+        overrides = dict(parse_assignment(s) for s in (set_ or []))
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    scenario = with_overrides(scenario, overrides, seeds=seeds)
+    target = out_dir or Path("results") / scenario.name
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(f"{scenario.name}: runs", total=scenario.seeds)
+        result = run_scenario(
+            scenario, jobs=jobs, on_progress=lambda done, total: progress.update(task, completed=done)
+        )
+    write_results(result, target)
+    if figure:
+        from catchup.plots import trajectory_figure
+
+        events = [(e.year, e.label or "event") for e in scenario.events]
+        trajectory_figure(
+            result.trajectories,
+            result.windows,
+            events,
+            scenario.description or scenario.name,
+            target / "trajectory.png",
+        )
+    info = summary(result)
+    if as_json:
+        sys.stdout.write(json.dumps(info, indent=2) + "\n")
+    else:
+        _print_summary(info, scenario.name, target)
+
+
+def _print_summary(info: dict, name: str, target: Path) -> None:
+    median = info["median_catch_up_year"]
+    out.print(
+        f"[bold]{name}[/]: {info['runs']} runs, catch-up in {info['catch_up_share']:.0%}"
+        f" (median year {median:.1f})"
+        if median is not None
+        else f"[bold]{name}[/]: {info['runs']} runs, catch-up in {info['catch_up_share']:.0%}",
+        highlight=False,
+    )
+    table = Table(title="windows of opportunity")
+    for col in ("type", "runs with window", "runs seizing it", "windows", "seized"):
+        table.add_column(col, justify="right" if col != "type" else "left")
+    for kind, w in info["windows"].items():
+        table.add_row(
+            kind,
+            f"{w['runs_with_window']:.0%}",
+            f"{w['runs_seizing']:.0%}",
+            str(w["windows"]),
+            str(w["seized"]),
+        )
+    out.print(table)
+    out.print(f"results written to {target}/", highlight=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,389 @@
+"""The catch-up model: one Mesa model holding firms, institutes, a government and the environment.
+
+Parameters come from `catchup.params` (validated by `catchup.scenario`); dated events
+are put on Mesa's event list; the model records model-level summaries each step and
+nothing per agent, so runs stay cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from mesa import Model
+
+from catchup.agents import (
+    Firm,
+    ForeignIncumbent,
+    Government,
+    Latecomer,
+    ResearchInstitute,
+)
+from catchup.market import (
+    HOME,
+    MAINSTREAM,
+    adjust_shares,
+    build_segments,
+    demand_margin,
+    draw_niche_fits,
+    eligibility,
+    logit_shares,
+    market_attractiveness,
+    per_step_rate,
+    policy_bonus,
+    policy_channel,
+    segment_weights,
+)
+from catchup.params import defaults
+from catchup.policy import qualifies_for_procurement
+from catchup.technology import Technology, carried_position
+
+# Columns recorded every step, in order; documented in docs/ODD.md (observation).
+TRAJECTORY_COLUMNS = (
+    "step",
+    "year",
+    "relative_capability",
+    "home_share_home_market",
+    "home_share_world_market",
+    "home_firms_alive",
+    "generation",
+    "newest_generation_progress",
+    "relative_capability_newest_generation",
+    "demand_margin",
+    "policy_channel",
+    "mission_progress",
+    "mission_active",
+    "best_home_capability",
+    "best_foreign_capability",
+    "frontier",
+)
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """A change that happens at a calendar year: parameter values and/or a new generation."""
+
+    year: float
+    set: dict[str, Any] = field(default_factory=dict)
+    new_generation: bool = False
+    label: str = ""
+
+
+class _EventAction:
+    """Holds one dated event for Mesa's event list (which keeps only weak references)."""
+
+    def __init__(self, model: CatchUpModel, event: DatedEvent) -> None:
+        self.model = model
+        self.event = event
+
+    def fire(self) -> None:
+        self.model.apply_event(self.event)
+
+
+class CatchUpModel(Model):
+    """Latecomer firms, foreign incumbents, research institutes and a government over time.
+
+    Args:
+        params: parameter overrides by name (see `catchup params`); the rest take defaults.
+        rng: seed of the model's random generators (numpy `self.rng` and `self.random`).
+        start_year, end_year, steps_per_year: the calendar the steps map onto.
+        events: dated events (parameter changes, new generations).
+    """
+
+    def __init__(
+        self,
+        params: dict[str, Any] | None = None,
+        *,
+        rng: int | None = None,
+        start_year: float = 1990,
+        end_year: float = 2030,
+        steps_per_year: int = 4,
+        events: list[DatedEvent] | tuple[DatedEvent, ...] = (),
+    ) -> None:
+        super().__init__(rng=rng)
+        values = defaults()
+        values.update(params or {})
+        self.p = SimpleNamespace(**values)
+        p = self.p
+        self.start_year = float(start_year)
+        self.end_year = float(end_year)
+        self.steps_per_year = int(steps_per_year)
+        self.dt = 1.0 / self.steps_per_year
+        self.n_steps = int(round((self.end_year - self.start_year) * self.steps_per_year))
+
+        self.technology = Technology(
+            p.technology_maturity,
+            p.frontier_growth_rate,
+            p.generation_ceiling_ratio,
+            p.new_generation_start,
+            self.start_year,
+        )
+        fits = draw_niche_fits(self.rng, p.home_fit_advantage, p.niche_heterogeneity, p.niche_count)
+        self.segments = build_segments(fits)
+        self.segment_is_home = np.array([s.region == HOME for s in self.segments])
+        self.segment_is_mainstream = np.array([s.kind == MAINSTREAM for s in self.segments])
+        self.segment_fit = np.array([s.home_fit for s in self.segments])
+        self._create_agents()
+        self._schedule_events(events)
+        self.event_log: list[tuple[float, str]] = []
+        self.trajectory: dict[str, list[float]] = {c: [] for c in TRAJECTORY_COLUMNS}
+        self.entrants = 0
+
+    # -- set-up ----------------------------------------------------------------
+    def _create_agents(self) -> None:
+        p = self.p
+        frontier = self.technology.frontier(0)
+        for _ in range(p.n_foreign_firms):
+            firm = ForeignIncumbent(
+                self,
+                generation=0,
+                capability=p.foreign_initial_position * frontier,
+                cash=p.foreign_initial_cash,
+                patent_coverage=p.technology_maturity,
+            )
+            firm.shares[:] = 1.0 / p.n_foreign_firms  # the installed base is foreign
+        self.government = Government(self)
+        for _ in range(p.n_institutes):
+            ResearchInstitute(self, knowledge=self.latecomer_start_capability())
+        for _ in range(p.n_home_firms):
+            self._new_latecomer(generation=0, capability=self.latecomer_start_capability())
+        # Latecomers start with no installed base; foreign shares already sum to 1.
+        for firm in self.home_firms:
+            firm.shares[:] = 0.0
+        # Foreign procured segments were split among foreign firms above.
+
+    def latecomer_start_capability(self) -> float:
+        """General engineering knowledge, but never above half the incumbents' level."""
+        newest = self.technology.newest
+        scaled = self.p.home_initial_capability * newest.ceiling / self.technology.generations[0].ceiling
+        return min(scaled, 0.5 * self.p.foreign_initial_position * newest.frontier)
+
+    def _new_latecomer(self, generation: int, capability: float) -> Latecomer:
+        firm = Latecomer(self, generation=generation, capability=capability, cash=self.p.home_initial_cash)
+        firm.partners = [
+            r for r in self.institutes if self.random.random() < self.p.university_industry_linkage
+        ]
+        return firm
+
+    def _schedule_events(self, events) -> None:
+        self._event_actions = []
+        for event in sorted(events, key=lambda e: e.year):
+            action = _EventAction(self, event)
+            self._event_actions.append(action)
+            # The event takes effect from the first step whose period starts at or after its year.
+            at = max(0, math.ceil((event.year - self.start_year) * self.steps_per_year - 1e-9))
+            self.schedule_event(action.fire, at=at)
+
+    def apply_event(self, event: DatedEvent) -> None:
+        """Apply a dated event: new parameter values and/or a new technology generation."""
+        for name, value in event.set.items():
+            setattr(self.p, name, value)
+        if event.new_generation:
+            self.technology.add_generation(self.current_year)
+        self.event_log.append((event.year, event.label or describe_event(event)))
+
+    # -- views used by agents ----------------------------------------------------
+    @property
+    def firms(self):
+        return self.agents.select(lambda a: isinstance(a, Firm))
+
+    @property
+    def home_firms(self) -> list[Latecomer]:
+        return list(self.agents_by_type.get(Latecomer, []))
+
+    @property
+    def foreign_firms(self) -> list[ForeignIncumbent]:
+        return list(self.agents_by_type.get(ForeignIncumbent, []))
+
+    @property
+    def institutes(self) -> list[ResearchInstitute]:
+        return list(self.agents_by_type.get(ResearchInstitute, []))
+
+    def firms_in(self, generation: int) -> list[Firm]:
+        return [f for f in self.home_firms + self.foreign_firms if f.generation == generation]
+
+    def best_capability_in(self, generation: int) -> float:
+        return max((f.capability for f in self.firms_in(generation)), default=0.0)
+
+    @property
+    def current_year(self) -> float:
+        """Calendar year at the start of the next step."""
+        return self.start_year + self.steps * self.dt
+
+    @property
+    def years_elapsed(self) -> float:
+        return self.steps * self.dt
+
+    @property
+    def world_demand_per_year(self) -> float:
+        return (1.0 + self.p.demand_growth) ** self.years_elapsed
+
+    @property
+    def home_demand_per_year(self) -> float:
+        return self.p.home_market_weight * self.world_demand_per_year
+
+    @property
+    def rd_reference_per_year(self) -> float:
+        return self.p.rd_reference * self.world_demand_per_year
+
+    # -- the schedule ------------------------------------------------------------
+    def step(self) -> None:
+        """One quarter (by default): technology, policy, research, learning, market, accounts, entry."""
+        self._maybe_new_generation()
+        self.technology.advance(self.dt)
+        self.government.act()
+        self.agents_by_type.get(ResearchInstitute, self.agents.select(lambda a: False)).shuffle_do("research")
+        self.firms.shuffle_do("learn")
+        self.clear_market()
+        self.firms.shuffle_do("settle_accounts")
+        self.enter_new_firms()
+        self.observe()
+
+    def _maybe_new_generation(self) -> None:
+        hazard = self.p.generation_hazard
+        if hazard > 0 and self.rng.random() < 1.0 - math.exp(-hazard * self.dt):
+            self.technology.add_generation(self.current_year)
+            self.event_log.append((self.current_year, "new generation (hazard)"))
+
+    def clear_market(self) -> None:
+        """Buyers choose in every segment; shares adjust; firms book revenue and sales."""
+        p = self.p
+        firms = self.home_firms + self.foreign_firms
+        is_home = np.array([f.is_home for f in firms])
+        quality = np.array([f.capability for f in firms])
+        price = np.where(is_home, 1.0 - p.home_cost_advantage, 1.0)
+        weights = segment_weights(self.segments, p.home_market_weight, p.publicness, p.niche_market_size)
+        eligible = eligibility(self.segments, is_home)
+        best_foreign = quality[~is_home].max() if (~is_home).any() else 0.0
+        qualifies = np.array(
+            [qualifies_for_procurement(q, best_foreign, p.procurement_threshold) for q in quality]
+        )
+        shares = np.array([f.shares for f in firms]).reshape(len(firms), len(self.segments))
+        base = shares
+        if p.alliance > 0:  # alliance members count the home standard's whole installed base
+            home_total = shares[is_home].sum(axis=0, keepdims=True)
+            base = np.where(is_home[:, None], shares + p.alliance * (home_total - shares), shares)
+        v_market = market_attractiveness(
+            quality,
+            price,
+            base,
+            is_home,
+            eligible,
+            quality_sensitivity=p.quality_sensitivity,
+            price_sensitivity=p.price_sensitivity,
+            home_fit=self.segment_fit,
+            network_weight=p.network_effect * p.standardization * self.segment_is_mainstream,
+        )
+        bonus = policy_bonus(
+            is_home,
+            qualifies,
+            self.segments,
+            procurement_support=p.procurement_support,
+            procurement_preference=p.procurement_preference,
+            home_market_protection=p.home_market_protection,
+            protection_strength=p.protection_strength,
+        )
+        target = logit_shares(v_market + bonus)
+        shares = adjust_shares(shares, target, per_step_rate(p.share_adjustment_rate, self.dt))
+        sales = shares @ weights * self.world_demand_per_year * self.dt
+        for i, firm in enumerate(firms):
+            firm.shares = shares[i]
+            firm.sales = sales[i]
+            firm.revenue = sales[i] * price[i]
+        self._market_view = {
+            "weights": weights,
+            "demand_margin": demand_margin(v_market, is_home, weights > 0),
+            "policy_channel": policy_channel(
+                target, logit_shares(v_market), is_home, weights, self.segment_is_home
+            )
+            + self.government.funds_to_home / (self.home_demand_per_year * self.dt),
+        }
+
+    def exit_firm(self, firm: Firm) -> None:
+        """A firm out of cash leaves; its buyers are shared out among the rest next step."""
+        firm.remove()
+
+    def enter_new_firms(self) -> None:
+        """New home firms enter at a rate set by entrepreneurship, spun off from institutes."""
+        p = self.p
+        rate = p.entrepreneurship * p.max_entry_rate * self.dt
+        n = int(self.rng.poisson(rate)) if rate > 0 else 0
+        room = p.max_home_firms - len(self.home_firms)
+        newest = self.technology.newest
+        base = self.latecomer_start_capability()
+        spin_off = max(
+            (0.5 * r.knowledge for r in self.institutes if r.generation == newest.index), default=0.0
+        )
+        for _ in range(max(0, min(n, room))):
+            self._new_latecomer(generation=newest.index, capability=max(base, spin_off))
+            self.entrants += 1
+
+    # -- observation -------------------------------------------------------------
+    def observe(self) -> None:
+        """Record this step's model-level summaries (no per-agent data)."""
+        p = self.p
+        view = self._market_view
+        home, foreign = self.home_firms, self.foreign_firms
+        newest = self.technology.newest
+        best_home = max((f.capability for f in home), default=0.0)
+        best_foreign = max((f.capability for f in foreign), default=0.0)
+        rel = best_home / best_foreign if best_foreign > 0 else math.nan
+        home_potential = max((f.potential_in(newest.index) for f in home), default=0.0)
+        foreign_potential = max((f.potential_in(newest.index) for f in foreign), default=0.0)
+        rel_newest = home_potential / foreign_potential if foreign_potential > 0 else math.nan
+        # Shares by region, from the firms that are still alive after exits.
+        alive = {id(f) for f in home + foreign}
+        home_sales_home = home_sales_world = 0.0
+        total_home = total_world = 0.0
+        weights = view["weights"]
+        for firm in home + foreign:
+            for s, seg in enumerate(self.segments):
+                q = firm.shares[s] * weights[s]
+                total_world += q
+                if seg.region == HOME:
+                    total_home += q
+                if firm.is_home:
+                    home_sales_world += q
+                    if seg.region == HOME:
+                        home_sales_home += q
+        del alive
+        home_best_anywhere = max(
+            [f.capability for f in home if f.generation == newest.index]
+            + [r.knowledge for r in self.institutes if r.generation == newest.index],
+            default=0.0,
+        )
+        t = self.trajectory
+        t["step"].append(self.steps)
+        t["year"].append(self.start_year + (self.steps - 1) * self.dt)  # start of the period
+        t["relative_capability"].append(rel)
+        t["home_share_home_market"].append(home_sales_home / total_home if total_home > 0 else 0.0)
+        t["home_share_world_market"].append(home_sales_world / total_world if total_world > 0 else 0.0)
+        t["home_firms_alive"].append(len(home))
+        t["generation"].append(newest.index)
+        t["newest_generation_progress"].append(newest.progress)
+        t["relative_capability_newest_generation"].append(rel_newest)
+        t["demand_margin"].append(view["demand_margin"] if home else -math.inf)
+        t["policy_channel"].append(view["policy_channel"])
+        t["mission_progress"].append(home_best_anywhere / newest.frontier)
+        t["mission_active"].append(float(p.mission > 0))
+        t["best_home_capability"].append(best_home)
+        t["best_foreign_capability"].append(best_foreign)
+        t["frontier"].append(newest.frontier)
+
+    def run(self) -> None:
+        """Run from start_year to end_year."""
+        self.run_for(self.n_steps)
+
+
+def describe_event(event: DatedEvent) -> str:
+    """A short label for an event without one."""
+    parts = [f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in event.set.items()]
+    if event.new_generation:
+        parts.insert(0, "new generation")
+    return ", ".join(parts)
+
+
+__all__ = ["TRAJECTORY_COLUMNS", "CatchUpModel", "DatedEvent", "carried_position"]

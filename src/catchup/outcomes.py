@@ -1,0 +1,52 @@
+"""Per-run outcomes (MODEL.md, "Outcomes every run reports") from a trajectory: pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from catchup.windows import WINDOW_TYPES, Window
+
+
+def first_year(years: np.ndarray, condition: np.ndarray) -> float:
+    """First year at which `condition` holds, NaN if never."""
+    hits = np.flatnonzero(condition)
+    return float(years[hits[0]]) if len(hits) else float("nan")
+
+
+def run_outcomes(
+    trajectory: Mapping[str, np.ndarray],
+    windows: list[Window],
+    *,
+    catch_up_threshold: float,
+    mission_target: float,
+) -> dict[str, float | int]:
+    """The outcome row of one run.
+
+    catch-up year: relative capability first >= threshold; leadership year: home share
+    of the home market first > 1/2 (above the foreign share); mission year: while a
+    mission is active, best home capability first >= mission_target x frontier.
+    """
+    years = np.asarray(trajectory["year"])
+    rel = np.nan_to_num(np.asarray(trajectory["relative_capability"]))
+    share_home = np.asarray(trajectory["home_share_home_market"])
+    mission = np.asarray(trajectory["mission_active"]) > 0
+    progress = np.asarray(trajectory["mission_progress"])
+    row: dict[str, float | int] = {
+        "catch_up_year": first_year(years, rel >= catch_up_threshold),
+        "leadership_year": first_year(years, share_home > 0.5),
+        "mission_year": first_year(years, mission & (progress >= mission_target)),
+        "final_relative_capability": float(rel[-1]),
+        "final_home_share_home_market": float(share_home[-1]),
+        "final_home_share_world_market": float(np.asarray(trajectory["home_share_world_market"])[-1]),
+        "final_home_firms_alive": int(np.asarray(trajectory["home_firms_alive"])[-1]),
+        "max_relative_capability": float(rel.max()),
+        "windows_opened": len(windows),
+        "windows_seized": sum(w.seized for w in windows),
+    }
+    for kind in WINDOW_TYPES:
+        of_kind = [w for w in windows if w.type == kind]
+        row[f"{kind}_windows"] = len(of_kind)
+        row[f"{kind}_windows_seized"] = sum(w.seized for w in of_kind)
+    return row

@@ -1,0 +1,267 @@
+"""Scenario files (TOML): schema, validation with clear messages, and the resolved scenario.
+
+A scenario file names itself, sets the calendar, the seeds and parameter overrides, and
+lists dated events. Everything is checked against the parameter table in params.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from catchup.model import DatedEvent
+from catchup.params import BY_NAME, PARAMETERS, defaults
+
+# Parameters that shape the population or segments at set-up; an event cannot change them.
+STRUCTURAL = frozenset(p.name for p in PARAMETERS if p.type is int)
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message names the file, the key and what is allowed."""
+
+
+def _parameter_field(p) -> tuple[Any, Any]:
+    kind = int if p.type is int else float
+    return (
+        Annotated[kind, Field(ge=p.low, le=p.high, description=p.meaning)],
+        p.default,
+    )
+
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+
+ParametersSpec = create_model(
+    "ParametersSpec",
+    __config__=_STRICT,
+    **{p.name: _parameter_field(p) for p in PARAMETERS},
+)
+
+
+class EventSpec(BaseModel):
+    """A dated event: parameter changes and/or the arrival of a new generation."""
+
+    model_config = _STRICT
+    year: float
+    label: str = ""
+    new_generation: bool = False
+    set: dict[str, int | float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> EventSpec:
+        if not self.new_generation and not self.set:
+            raise ValueError("an event must set parameters or bring a new_generation")
+        return self
+
+
+class ScenarioSpec(BaseModel):
+    """The schema of a scenario file."""
+
+    model_config = _STRICT
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=80)]
+    description: str = ""
+    start_year: Annotated[float, Field(ge=1800, le=2200)] = 1990
+    end_year: Annotated[float, Field(ge=1800, le=2300)] = 2030
+    steps_per_year: Annotated[int, Field(ge=1, le=52)] = 4
+    seeds: Annotated[int, Field(ge=1, le=1_000_000)] = 16
+    base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    parameters: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    events: list[EventSpec] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with every parameter resolved (defaults included)."""
+
+    name: str
+    description: str
+    start_year: float
+    end_year: float
+    steps_per_year: int
+    seeds: int
+    base_seed: int
+    parameters: dict[str, Any]
+    events: tuple[DatedEvent, ...] = ()
+    source: str | None = None
+    file_hash: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as plain data (for manifests)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "start_year": self.start_year,
+            "end_year": self.end_year,
+            "steps_per_year": self.steps_per_year,
+            "seeds": self.seeds,
+            "base_seed": self.base_seed,
+            "parameters": dict(self.parameters),
+            "events": [
+                {"year": e.year, "label": e.label, "new_generation": e.new_generation, "set": dict(e.set)}
+                for e in self.events
+            ],
+            "source": self.source,
+            "file_sha256": self.file_hash,
+            "overrides": dict(self.overrides),
+        }
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _allowed(loc: tuple[Any, ...], error_type: str) -> str:
+    """What would have been accepted at this key, from the parameter table or the schema."""
+    if error_type == "extra_forbidden":
+        if loc[:1] == ("parameters",):
+            return "a parameter name from `catchup params`"
+        if loc and loc[0] == "events":
+            return "year, label, new_generation, set"
+        return "name, description, start_year, end_year, steps_per_year, seeds, base_seed, parameters, events"
+    name = str(loc[-1]) if loc else ""
+    if loc[:1] == ("parameters",) and name in BY_NAME:
+        return BY_NAME[name].allowed()
+    if len(loc) >= 3 and loc[0] == "events" and loc[2] == "set" and len(loc) > 3:
+        key = str(loc[3])
+        if key in BY_NAME:
+            return BY_NAME[key].allowed()
+    fld = ScenarioSpec.model_fields.get(name)
+    if fld is not None:
+        bounds = [m for m in fld.metadata if hasattr(m, "ge") or hasattr(m, "le")]
+        ge = next((m.ge for m in bounds if getattr(m, "ge", None) is not None), None)
+        le = next((m.le for m in bounds if getattr(m, "le", None) is not None), None)
+        kind = getattr(fld.annotation, "__name__", str(fld.annotation))
+        if ge is not None or le is not None:
+            return f"{kind} in [{ge:g}, {le:g}]" if ge is not None and le is not None else kind
+        return kind
+    return "see docs/ODD.md and README.md (Scenario files)"
+
+
+def format_validation_error(source: str, err: ValidationError) -> str:
+    """One line per problem: file, key path, bad value, message, allowed values."""
+    lines = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        value = e.get("input")
+        shown = repr(value) if not isinstance(value, dict) else "{...}"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        lines.append(f"{source}: {_where(loc)} = {shown}: {msg} (allowed: {_allowed(loc, e['type'])})")
+    return "\n".join(lines)
+
+
+def _check_semantics(source: str, spec: ScenarioSpec) -> None:
+    """Rules that span keys: calendar order, events inside the span, event parameters."""
+    problems = []
+    if spec.end_year <= spec.start_year:
+        problems.append(
+            f"{source}: end_year = {spec.end_year:g}: must be after start_year = {spec.start_year:g}"
+        )
+    for i, ev in enumerate(spec.events):
+        if not (spec.start_year <= ev.year < spec.end_year):
+            problems.append(
+                f"{source}: events[{i}].year = {ev.year:g}: outside the scenario's span "
+                f"(allowed: {spec.start_year:g} <= year < {spec.end_year:g})"
+            )
+        for key, value in ev.set.items():
+            where = f"{source}: events[{i}].set.{key} = {value!r}"
+            if key not in BY_NAME:
+                problems.append(
+                    f"{where}: unknown parameter (allowed: a parameter name from `catchup params`)"
+                )
+            elif key in STRUCTURAL:
+                problems.append(
+                    f"{where}: cannot change during a run (allowed in events: any non-integer parameter)"
+                )
+            else:
+                try:
+                    BY_NAME[key].check(value)
+                except ValueError as exc:
+                    problems.append(f"{where}: {exc}")
+    if problems:
+        raise ScenarioError("\n".join(problems))
+
+
+def parse_scenario(
+    data: dict[str, Any], source: str = "<scenario>", file_hash: str | None = None
+) -> Scenario:
+    """Validate scenario data (as read from TOML) and resolve it."""
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(source, err)) from None
+    _check_semantics(source, spec)
+    params = defaults()
+    params.update(spec.parameters.model_dump())
+    events = tuple(
+        DatedEvent(
+            year=ev.year,
+            set={k: BY_NAME[k].check(v) for k, v in ev.set.items()},
+            new_generation=ev.new_generation,
+            label=ev.label,
+        )
+        for ev in sorted(spec.events, key=lambda e: e.year)
+    )
+    return Scenario(
+        name=spec.name,
+        description=spec.description,
+        start_year=spec.start_year,
+        end_year=spec.end_year,
+        steps_per_year=spec.steps_per_year,
+        seeds=spec.seeds,
+        base_seed=spec.base_seed,
+        parameters=params,
+        events=events,
+        source=source,
+        file_hash=file_hash,
+    )
+
+
+def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
+    """Read a TOML file; a missing or malformed file is a ScenarioError naming it."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, not a TOML file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and resolve a scenario file."""
+    data, digest = read_toml(path)
+    return parse_scenario(data, source=str(path), file_hash=digest)
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any], seeds: int | None = None) -> Scenario:
+    """The scenario with `--set` overrides (already checked) and optionally another seed count."""
+    params = dict(scenario.parameters)
+    params.update(overrides)
+    return replace(
+        scenario,
+        parameters=params,
+        seeds=seeds if seeds is not None else scenario.seeds,
+        overrides={**scenario.overrides, **overrides},
+    )
