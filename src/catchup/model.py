@@ -112,7 +112,7 @@ class CatchUpModel(Model):
         self.end_year = float(end_year)
         self.steps_per_year = int(steps_per_year)
         self.dt = 1.0 / self.steps_per_year
-        self.n_steps = int(round((self.end_year - self.start_year) * self.steps_per_year))
+        self.n_steps = round((self.end_year - self.start_year) * self.steps_per_year)
 
         self.technology = Technology(
             p.technology_maturity,

@@ -76,7 +76,7 @@ def institutional_signal(policy_channel: np.ndarray, rules: WindowRules = Window
 
 def clean_signal(signal: np.ndarray, steps_per_year: int, rules: WindowRules = WindowRules()) -> np.ndarray:
     """Merge closures shorter than `min_years`, then drop openings shorter than it."""
-    n = max(1, int(round(rules.min_years * steps_per_year)))
+    n = max(1, round(rules.min_years * steps_per_year))
     out = signal.astype(bool).copy()
     for value, replace in ((False, True), (True, False)):
         for start, stop in _runs(out, value):
