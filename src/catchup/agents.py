@@ -111,7 +111,10 @@ class Firm(Agent):
         p = self.model.p
         own = p.rd_intensity * self.revenue + self.rd_out_of_cash()
         self.cash -= own
-        self.rd = own + self.subsidy
+        contracted = p.contract_research_share * own if self.partners else 0.0
+        for institute in self.partners:
+            institute.contract_funding += contracted / len(self.partners)
+        self.rd = own - contracted + self.subsidy
 
     def rd_out_of_cash(self) -> float:
         return 0.0
@@ -153,7 +156,7 @@ class Firm(Agent):
     def learn_from_partners(self) -> None:
         """Knowledge spills from partner institutes working in the same generation."""
         p = self.model.p
-        rate = min((p.spillover_rate + p.mission * p.talent_concentration) * self.model.dt, 1.0)
+        rate = min(p.spillover_rate * (1.0 + p.mission * p.talent_concentration) * self.model.dt, 1.0)
         partners = self.model.institutes if (self.is_home and p.mission > 0) else self.partners
         best = max(
             (r.knowledge for r in partners if r.generation == self.generation),
@@ -172,7 +175,7 @@ class Firm(Agent):
     def file_patents(self, innovation_gain: float) -> None:
         """Own innovation becomes patent coverage; old coverage expires."""
         p = self.model.p
-        filed = p.patent_filing_rate * innovation_gain / self.frontier
+        filed = min(p.patent_filing_rate * innovation_gain / self.frontier, 1.0)
         self.patent_coverage += filed * (1.0 - self.patent_coverage)
         self.patent_coverage *= 1.0 - self.model.dt / p.patent_life
 
@@ -211,7 +214,8 @@ class ResearchInstitute(Agent):
         super().__init__(model)
         self.generation = 0
         self.knowledge = knowledge
-        self.funding = 0.0  # this step's funding
+        self.funding = 0.0  # this step's funding (government plus last step's contracts)
+        self.contract_funding = 0.0  # paid by partner firms this step, spent next step
 
     def research(self) -> None:
         """Move to the newest generation, then close part of the gap to its frontier."""
@@ -261,6 +265,7 @@ class Government(Agent):
             p.institute_funding, p.mission, p.mission_budget, m.world_demand_per_year, m.dt
         )
         for institute in m.institutes:
-            institute.funding = budget / len(m.institutes)
+            institute.funding = budget / len(m.institutes) + institute.contract_funding
+            institute.contract_funding = 0.0
         mission_money = p.mission * p.mission_budget * m.world_demand_per_year * m.dt
         self.funds_to_home = subsidy * len(home_firms) + (mission_money if m.institutes else 0.0)

@@ -131,6 +131,7 @@ class CatchUpModel(Model):
         self.event_log: list[tuple[float, str]] = []
         self.trajectory: dict[str, list[float]] = {c: [] for c in TRAJECTORY_COLUMNS}
         self.entrants = 0
+        self.entrants_this_step = 0
 
     # -- set-up ----------------------------------------------------------------
     def _create_agents(self) -> None:
@@ -182,7 +183,7 @@ class CatchUpModel(Model):
         for name, value in event.set.items():
             setattr(self.p, name, value)
         if event.new_generation:
-            self.technology.add_generation(self.current_year)
+            self.technology.add_generation(event.year)
         self.event_log.append((event.year, event.label or describe_event(event)))
 
     # -- views used by agents ----------------------------------------------------
@@ -209,17 +210,13 @@ class CatchUpModel(Model):
         return max((f.capability for f in self.firms_in(generation)), default=0.0)
 
     @property
-    def current_year(self) -> float:
-        """Calendar year at the start of the next step."""
-        return self.start_year + self.steps * self.dt
-
-    @property
-    def years_elapsed(self) -> float:
-        return self.steps * self.dt
+    def period_start_year(self) -> float:
+        """Calendar year at the start of the current step's period (what `year` records)."""
+        return self.start_year + max(self.steps - 1, 0) * self.dt
 
     @property
     def world_demand_per_year(self) -> float:
-        return (1.0 + self.p.demand_growth) ** self.years_elapsed
+        return (1.0 + self.p.demand_growth) ** (self.period_start_year - self.start_year)
 
     @property
     def home_demand_per_year(self) -> float:
@@ -245,8 +242,8 @@ class CatchUpModel(Model):
     def _maybe_new_generation(self) -> None:
         hazard = self.p.generation_hazard
         if hazard > 0 and self.rng.random() < 1.0 - math.exp(-hazard * self.dt):
-            self.technology.add_generation(self.current_year)
-            self.event_log.append((self.current_year, "new generation (hazard)"))
+            self.technology.add_generation(self.period_start_year)
+            self.event_log.append((self.period_start_year, "new generation (hazard)"))
 
     def clear_market(self) -> None:
         """Buyers choose in every segment; shares adjust; firms book revenue and sales."""
@@ -262,22 +259,14 @@ class CatchUpModel(Model):
             [qualifies_for_procurement(q, best_foreign, p.procurement_threshold) for q in quality]
         )
         shares = np.array([f.shares for f in firms]).reshape(len(firms), len(self.segments))
-        base = shares
-        if p.alliance > 0:  # alliance members count the home standard's whole installed base
-            home_total = shares[is_home].sum(axis=0, keepdims=True)
-            base = np.where(is_home[:, None], shares + p.alliance * (home_total - shares), shares)
-        v_market = market_attractiveness(
-            quality,
-            price,
-            base,
-            is_home,
-            eligible,
-            quality_sensitivity=p.quality_sensitivity,
-            price_sensitivity=p.price_sensitivity,
-            home_fit=self.segment_fit,
-            network_weight=p.network_effect * p.standardization * self.segment_is_mainstream,
-        )
-        bonus = policy_bonus(
+        market_terms = {
+            "quality_sensitivity": p.quality_sensitivity,
+            "price_sensitivity": p.price_sensitivity,
+            "home_fit": self.segment_fit,
+            "network_weight": p.network_effect * p.standardization * self.segment_is_mainstream,
+        }
+        v_market = market_attractiveness(quality, price, shares, is_home, eligible, **market_terms)
+        v_policy = v_market + policy_bonus(
             is_home,
             qualifies,
             self.segments,
@@ -286,15 +275,27 @@ class CatchUpModel(Model):
             home_market_protection=p.home_market_protection,
             protection_strength=p.protection_strength,
         )
-        target = logit_shares(v_market + bonus)
+        if p.alliance > 0:  # alliance members count the home standard's whole installed base
+            home_total = shares[is_home].sum(axis=0, keepdims=True)
+            pooled = np.where(is_home[:, None], shares + p.alliance * (home_total - shares), shares)
+            v_pooled = market_attractiveness(quality, price, pooled, is_home, eligible, **market_terms)
+            v_policy = np.where(eligible, v_policy + (v_pooled - v_market), -np.inf)
+        target = logit_shares(v_policy)
         shares = adjust_shares(shares, target, per_step_rate(p.share_adjustment_rate, self.dt))
         sales = shares @ weights * self.world_demand_per_year * self.dt
         for i, firm in enumerate(firms):
             firm.shares = shares[i]
             firm.sales = sales[i]
             firm.revenue = sales[i] * price[i]
+        self.market_shares = shares  # firms x segments, as cleared this step (before exits)
+        demand = shares * weights  # share of world demand per firm and segment
+        home_demand = demand[:, self.segment_is_home].sum()
+        world_demand = demand.sum()
         self._market_view = {
-            "weights": weights,
+            "home_share_home_market": demand[is_home][:, self.segment_is_home].sum() / home_demand
+            if home_demand > 0
+            else 0.0,
+            "home_share_world_market": demand[is_home].sum() / world_demand if world_demand > 0 else 0.0,
             "demand_margin": demand_margin(v_market, is_home, weights > 0),
             "policy_channel": policy_channel(
                 target, logit_shares(v_market), is_home, weights, self.segment_is_home
@@ -317,7 +318,8 @@ class CatchUpModel(Model):
         spin_off = max(
             (0.5 * r.knowledge for r in self.institutes if r.generation == newest.index), default=0.0
         )
-        for _ in range(max(0, min(n, room))):
+        self.entrants_this_step = max(0, min(n, room))
+        for _ in range(self.entrants_this_step):
             self._new_latecomer(generation=newest.index, capability=max(base, spin_off))
             self.entrants += 1
 
@@ -334,22 +336,6 @@ class CatchUpModel(Model):
         home_potential = max((f.potential_in(newest.index) for f in home), default=0.0)
         foreign_potential = max((f.potential_in(newest.index) for f in foreign), default=0.0)
         rel_newest = home_potential / foreign_potential if foreign_potential > 0 else math.nan
-        # Shares by region, from the firms that are still alive after exits.
-        alive = {id(f) for f in home + foreign}
-        home_sales_home = home_sales_world = 0.0
-        total_home = total_world = 0.0
-        weights = view["weights"]
-        for firm in home + foreign:
-            for s, seg in enumerate(self.segments):
-                q = firm.shares[s] * weights[s]
-                total_world += q
-                if seg.region == HOME:
-                    total_home += q
-                if firm.is_home:
-                    home_sales_world += q
-                    if seg.region == HOME:
-                        home_sales_home += q
-        del alive
         home_best_anywhere = max(
             [f.capability for f in home if f.generation == newest.index]
             + [r.knowledge for r in self.institutes if r.generation == newest.index],
@@ -357,10 +343,10 @@ class CatchUpModel(Model):
         )
         t = self.trajectory
         t["step"].append(self.steps)
-        t["year"].append(self.start_year + (self.steps - 1) * self.dt)  # start of the period
+        t["year"].append(self.period_start_year)
         t["relative_capability"].append(rel)
-        t["home_share_home_market"].append(home_sales_home / total_home if total_home > 0 else 0.0)
-        t["home_share_world_market"].append(home_sales_world / total_world if total_world > 0 else 0.0)
+        t["home_share_home_market"].append(view["home_share_home_market"])
+        t["home_share_world_market"].append(view["home_share_world_market"])
         t["home_firms_alive"].append(len(home))
         t["generation"].append(newest.index)
         t["newest_generation_progress"].append(newest.progress)

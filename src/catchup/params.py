@@ -6,6 +6,7 @@ docs/ODD.md are all derived from `PARAMETERS`, so a parameter is added in one pl
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,8 +142,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0,
         1,
         "1/year",
-        "Yearly probability that a new generation arrives by itself (in addition to "
-        "dated `new_generation` events).",
+        "Rate at which a new generation arrives by itself (Poisson; the chance within a "
+        "year is 1 - exp(-rate)), in addition to dated `new_generation` events.",
         "modelling choice",
         "technology",
     ),
@@ -435,8 +436,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         0,
         1,
         "share of first ceiling",
-        "Latecomers' initial capability (capped at the frontier): general engineering "
-        "knowledge, so the gap is small in an emerging field and large in a mature one.",
+        "Latecomers' initial capability (general engineering knowledge), capped at half "
+        "the incumbents' initial level: the gap is small in an emerging field and large in "
+        "a mature one.",
         f"{PAPER}, Table 1 (levels close when emerging)",
         "firms",
     ),
@@ -499,7 +501,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "innovation_rate",
         F,
-        1.0,
+        0.8,
         0,
         5,
         "1/year",
@@ -510,7 +512,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p(
         "imitation_rate",
         F,
-        0.1,
+        0.15,
         0,
         5,
         "1/year",
@@ -610,6 +612,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         f"{PAPER}, Table 1",
         "institutes",
     ),
+    _p(
+        "contract_research_share",
+        F,
+        0.1,
+        0,
+        1,
+        "share of R&D",
+        "Share of a firm's own R&D paid to its partner institutes as contract research "
+        "(funds their research in the next step instead of the firm's own).",
+        f"{PAPER}, Tables 1, 2 (industry-university-research cooperation)",
+        "institutes",
+    ),
     # --- government and institutions --------------------------------------------
     _p(
         "procurement_support",
@@ -698,8 +712,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         1,
         "share",
         "Home patent-sharing alliance: opens home members' patents to each other (patent "
-        "pool), lets them learn from the best member, and pools their installed base as "
-        "one home standard.",
+        "pool) and pools their installed base as one home standard in mainstream segments.",
         f"{PAPER}, Table 5 (TD-SCDMA alliance)",
         "institutions",
     ),
@@ -745,7 +758,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0,
         10,
         "multiplier",
-        "Extra research productivity of institutes at mission = 1.",
+        "Multiplier on institutes' research productivity and on their spillover rate to "
+        "home firms at mission = 1 (1 + mission x talent_concentration).",
         f"{PAPER}, Table 4 (talent)",
         "institutions",
     ),
@@ -788,6 +802,24 @@ PARAMETERS: tuple[Parameter, ...] = (
 
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
+# Read only when the model is set up (or, for the observation thresholds, when the run is
+# summarised), so a dated event may not change them.
+SETUP_ONLY: frozenset[str] = frozenset(
+    {p.name for p in PARAMETERS if p.type is int}
+    | {
+        "technology_maturity",
+        "frontier_growth_rate",
+        "generation_ceiling_ratio",
+        "new_generation_start",
+        "home_fit_advantage",
+        "niche_heterogeneity",
+        "foreign_initial_cash",
+        "foreign_initial_position",
+        "catch_up_threshold",
+        "mission_target",
+    }
+)
+
 
 def defaults() -> dict[str, Any]:
     """Every parameter at its default, the starting point of every scenario."""
@@ -800,7 +832,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise ValueError(f"--set expects name=value, got {text!r}")
     name, raw = (s.strip() for s in text.split("=", 1))
     if name not in BY_NAME:
-        raise ValueError(f"unknown parameter {name!r}; see `catchup params` for the list")
+        close = difflib.get_close_matches(name, list(BY_NAME), n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"--set: unknown parameter {name!r}{hint} (see `catchup params` for the list)")
     param = BY_NAME[name]
     try:
         value: Any = int(raw) if param.type is int else float(raw)

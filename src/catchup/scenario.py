@@ -6,6 +6,7 @@ lists dated events. Everything is checked against the parameter table in params.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -15,10 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from catchup.model import DatedEvent
-from catchup.params import BY_NAME, PARAMETERS, defaults
-
-# Parameters that shape the population or segments at set-up; an event cannot change them.
-STRUCTURAL = frozenset(p.name for p in PARAMETERS if p.type is int)
+from catchup.params import BY_NAME, PARAMETERS, SETUP_ONLY, defaults
 
 
 class ScenarioError(ValueError):
@@ -125,7 +123,9 @@ def _allowed(loc: tuple[Any, ...], error_type: str) -> str:
     """What would have been accepted at this key, from the parameter table or the schema."""
     if error_type == "extra_forbidden":
         if loc[:1] == ("parameters",):
-            return "a parameter name from `catchup params`"
+            close = difflib.get_close_matches(str(loc[-1]), list(BY_NAME), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            return f"a parameter name from `catchup params`{hint}"
         if loc and loc[0] == "events":
             return "year, label, new_generation, set"
         return "name, description, start_year, end_year, steps_per_year, seeds, base_seed, parameters, events"
@@ -169,21 +169,25 @@ def _check_semantics(source: str, spec: ScenarioSpec) -> None:
         problems.append(
             f"{source}: end_year = {spec.end_year:g}: must be after start_year = {spec.start_year:g}"
         )
+    last = spec.end_year - 1.0 / spec.steps_per_year  # an event must act on at least one step
     for i, ev in enumerate(spec.events):
-        if not (spec.start_year <= ev.year < spec.end_year):
+        if not (spec.start_year <= ev.year <= last):
             problems.append(
                 f"{source}: events[{i}].year = {ev.year:g}: outside the scenario's span "
-                f"(allowed: {spec.start_year:g} <= year < {spec.end_year:g})"
+                f"(allowed: {spec.start_year:g} <= year <= {last:g}, the start of the last step)"
             )
         for key, value in ev.set.items():
             where = f"{source}: events[{i}].set.{key} = {value!r}"
             if key not in BY_NAME:
+                close = difflib.get_close_matches(key, list(BY_NAME), n=3)
+                hint = f"; did you mean {' or '.join(close)}?" if close else ""
                 problems.append(
-                    f"{where}: unknown parameter (allowed: a parameter name from `catchup params`)"
+                    f"{where}: unknown parameter (allowed: a parameter name from `catchup params`{hint})"
                 )
-            elif key in STRUCTURAL:
+            elif key in SETUP_ONLY:
                 problems.append(
-                    f"{where}: cannot change during a run (allowed in events: any non-integer parameter)"
+                    f"{where}: is read only at set-up and cannot change during a run (not allowed in "
+                    f"events: {', '.join(sorted(SETUP_ONLY))})"
                 )
             else:
                 try:

@@ -103,19 +103,18 @@ def imitation_access(
     technology_embargo: float,
     alliance: float,
 ) -> tuple[float, float]:
-    """Share of a holder's knowledge a learner can imitate, and the licensed share of it.
+    """Share of a holder's knowledge a learner can imitate, and the share of it under licence.
 
-    Foreign knowledge reaches home learners only through the part not under embargo; of
-    that, the licensed share is open and the rest is blocked in proportion to the holder's
-    patent coverage times the patent barrier. Between home firms an alliance pools patents.
+    Foreign knowledge reaches home learners only through the part not under embargo. Of
+    what is reachable, the part covered by patents (coverage x barrier) is blocked unless
+    licensed (`licensing`), and the licensed part costs a royalty. Between home firms an
+    alliance pools patents instead: the pooled share is open and free.
     """
-    if learner_is_home and not holder_is_home:
-        open_share = 1.0 - technology_embargo
-        licensed = licensing * open_share
-        blocked = patent_barrier * holder_coverage * (1.0 - licensing)
-        return open_share * (1.0 - blocked), licensed * holder_coverage
-    pooled = alliance if (learner_is_home and holder_is_home) else licensing
-    return 1.0 - patent_barrier * holder_coverage * (1.0 - pooled), 0.0
+    covered = patent_barrier * holder_coverage
+    open_share = 1.0 - technology_embargo if (learner_is_home and not holder_is_home) else 1.0
+    if learner_is_home and holder_is_home and alliance > 0:
+        return open_share * (1.0 - covered * (1.0 - alliance)), 0.0
+    return open_share * (1.0 - covered * (1.0 - licensing)), open_share * covered * licensing
 
 
 def saturating(effort: float) -> float:

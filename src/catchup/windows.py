@@ -19,7 +19,8 @@ WINDOW_TYPES = (TECHNOLOGICAL, DEMAND, INSTITUTIONAL)
 class WindowRules:
     """The thresholds of the detection rules; defaults are the documented ones."""
 
-    emerging_progress: float = 0.5  # a generation is emerging below this S-curve progress
+    emerging_progress: float = 0.5  # the first generation is emerging below this S-curve progress
+    paradigm_progress: float = 0.75  # a new generation's window lasts until this progress
     gap_reduction: float = 0.2  # new-generation gap must be this much smaller than the old
     policy_share: float = 0.02  # policy must move this share of home demand (or funds)
     min_years: float = 1.0  # shorter openings are noise; shorter closures are merged
@@ -46,12 +47,13 @@ def technological_signal(
 ) -> np.ndarray:
     """Steps where a technological window is open.
 
-    Open while the newest generation is still emerging (progress below
-    `rules.emerging_progress`) and either it is the first generation, or home's gap to
-    the foreign leader in it (1 - relative capability, capped at 0) is at most
+    Open while the first generation is still emerging (progress below
+    `rules.emerging_progress`, the S-curve's inflection), or, after a new generation has
+    arrived, while its progress is below `rules.paradigm_progress` and home's gap to the
+    foreign leader in it (1 - relative capability, floored at 0) is at most
     (1 - gap_reduction) times the gap in the old generation just before it arrived.
     """
-    emerging = newest_progress < rules.emerging_progress
+    first = generation == 0
     gap_new = 1.0 - np.minimum(np.nan_to_num(relative_capability_newest), 1.0)
     gap_rel = 1.0 - np.minimum(np.nan_to_num(relative_capability), 1.0)
     reference = np.empty_like(gap_new)
@@ -61,7 +63,9 @@ def technological_signal(
             current_ref = gap_rel[i - 1] if i > 0 else gap_rel[0]
         reference[i] = current_ref
     smaller_gap = gap_new <= (1.0 - rules.gap_reduction) * reference
-    return emerging & ((generation == 0) | smaller_gap)
+    emerging = first & (newest_progress < rules.emerging_progress)
+    paradigm = ~first & (newest_progress < rules.paradigm_progress) & smaller_gap
+    return emerging | paradigm
 
 
 def demand_signal(demand_margin: np.ndarray) -> np.ndarray:
@@ -88,7 +92,7 @@ def clean_signal(signal: np.ndarray, steps_per_year: int, rules: WindowRules = W
 
 def _runs(signal: np.ndarray, value: bool) -> list[tuple[int, int]]:
     """[start, stop) index ranges where `signal == value`."""
-    padded = np.concatenate(([not value], signal == value, [not value])).astype(np.int8)
+    padded = np.concatenate(([False], signal == value, [False])).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     return list(zip(edges[::2], edges[1::2], strict=True))
 

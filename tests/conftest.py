@@ -1,0 +1,46 @@
+"""Shared helpers: small scenarios built in code, run over several seeds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import catchup
+from catchup.scenario import parse_scenario
+
+
+def make_scenario(
+    parameters: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    *,
+    seeds: int = 4,
+    start_year: float = 1990,
+    end_year: float = 2030,
+    base_seed: int = 7,
+    name: str = "test",
+) -> catchup.Scenario:
+    """A validated scenario from plain data, as if read from a TOML file."""
+    return parse_scenario(
+        {
+            "name": name,
+            "start_year": start_year,
+            "end_year": end_year,
+            "seeds": seeds,
+            "base_seed": base_seed,
+            "parameters": parameters or {},
+            "events": events or [],
+        }
+    )
+
+
+def censored_years(runs, column: str, end_year: float) -> np.ndarray:
+    """Years with 'never' counted as one year after the end, so means compare fairly."""
+    return runs[column].fillna(end_year + 1).to_numpy()
+
+
+@pytest.fixture(scope="session")
+def baseline_small() -> catchup.RunResult:
+    """Four baseline runs, shared by tests that only read tables."""
+    return catchup.run(catchup.load_scenario("scenarios/baseline.toml"), seeds=4)
