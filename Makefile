@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: run test lint format figure clean
+.PHONY: run test lint format docs clean
 
 # A Python >= 3.12 that really runs: python3.12/python3.13 on PATH, else pyenv's.
 PYTHON ?= $(shell ./scripts/find-python)
@@ -38,3 +38,6 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+docs: $(STAMP)
+	$(BIN)/python scripts/update_odd_table.py

@@ -58,7 +58,7 @@ def test_procurement_only_reaches_firms_above_the_threshold():
     unreachable = model(publicness=0.5, procurement_support=1.0, procurement_threshold=1.0, rd_subsidy=0.0)
     for m in (reachable, unreachable):
         m.run_for(8)
-    assert reachable.trajectory["policy_channel"][-1] > 0.05
+    assert reachable.trajectory["policy_channel"][-1] > 0.01
     assert unreachable.trajectory["policy_channel"][-1] == pytest.approx(0.0, abs=1e-12)
 
 
@@ -92,10 +92,17 @@ def test_generation_change_transfers_capability_by_cumulativeness(cumulativeness
 
 def test_incumbents_wait_for_the_new_generation_but_latecomers_move_early():
     """The incumbent trap follows from the adoption rule, not from a case branch."""
-    m = CatchUpModel({"technology_maturity": 0.8}, rng=5, events=[DatedEvent(2000, new_generation=True)])
-    m.run_for((2001 - 1990) * 4)
-    assert any(f.generation == 1 for f in m.home_firms)
-    assert all(f.generation == 0 for f in m.foreign_firms)
+    params = {"technology_maturity": 0.8, "home_initial_cash": 1.0, "entrepreneurship": 0.0}
+    for seed in (1, 2, 3):
+        m = CatchUpModel(params, rng=seed, events=[DatedEvent(2000, new_generation=True)])
+        first = {"home": None, "foreign": None}
+        for _ in range(m.n_steps):
+            m.step()
+            for side, firms in (("home", m.home_firms), ("foreign", m.foreign_firms)):
+                if first[side] is None and any(f.generation == 1 for f in firms):
+                    first[side] = m.period_start_year
+        assert first["home"] is not None and first["foreign"] is not None
+        assert first["home"] + 1.0 <= first["foreign"]
 
 
 def test_mission_funds_institutes_and_talent_speeds_research():

@@ -132,6 +132,7 @@ class CatchUpModel(Model):
         self.trajectory: dict[str, list[float]] = {c: [] for c in TRAJECTORY_COLUMNS}
         self.entrants = 0
         self.entrants_this_step = 0
+        self._update_demand()
 
     # -- set-up ----------------------------------------------------------------
     def _create_agents(self) -> None:
@@ -163,7 +164,9 @@ class CatchUpModel(Model):
         return min(scaled, 0.5 * self.p.foreign_initial_position * newest.frontier)
 
     def _new_latecomer(self, generation: int, capability: float) -> Latecomer:
-        firm = Latecomer(self, generation=generation, capability=capability, cash=self.p.home_initial_cash)
+        # Founders differ in how much money they raise: uniform between half and 1.5 times the mean.
+        cash = self.p.home_initial_cash * self.rng.uniform(0.5, 1.5)
+        firm = Latecomer(self, generation=generation, capability=capability, cash=cash)
         firm.partners = [
             r for r in self.institutes if self.random.random() < self.p.university_industry_linkage
         ]
@@ -214,21 +217,18 @@ class CatchUpModel(Model):
         """Calendar year at the start of the current step's period (what `year` records)."""
         return self.start_year + max(self.steps - 1, 0) * self.dt
 
-    @property
-    def world_demand_per_year(self) -> float:
-        return (1.0 + self.p.demand_growth) ** (self.period_start_year - self.start_year)
-
-    @property
-    def home_demand_per_year(self) -> float:
-        return self.p.home_market_weight * self.world_demand_per_year
-
-    @property
-    def rd_reference_per_year(self) -> float:
-        return self.p.rd_reference * self.world_demand_per_year
+    def _update_demand(self) -> None:
+        """World demand grows from 1 at the start year; cached once per step."""
+        self.world_demand_per_year = (1.0 + self.p.demand_growth) ** (
+            self.period_start_year - self.start_year
+        )
+        self.home_demand_per_year = self.p.home_market_weight * self.world_demand_per_year
+        self.rd_reference_per_year = self.p.rd_reference * self.world_demand_per_year
 
     # -- the schedule ------------------------------------------------------------
     def step(self) -> None:
         """One quarter (by default): technology, policy, research, learning, market, accounts, entry."""
+        self._update_demand()
         self._maybe_new_generation()
         self.technology.advance(self.dt)
         self.government.act()

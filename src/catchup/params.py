@@ -460,7 +460,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0,
         100,
         "demand units",
-        "Cash of a new home firm, in units of the initial world demand per year.",
+        "Mean cash of a new home firm, in units of the initial world demand per year "
+        "(each founder draws uniformly between 0.5 and 1.5 times the mean).",
         "modelling choice",
         "firms",
     ),

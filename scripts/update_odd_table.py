@@ -1,0 +1,13 @@
+"""Rewrite the parameter table in docs/ODD.md from the code's parameter table (make docs)."""
+
+from pathlib import Path
+
+from catchup.params import markdown_table
+
+START, END = "<!-- parameters:start -->\n", "<!-- parameters:end -->"
+odd = Path("docs/ODD.md")
+text = odd.read_text()
+head, rest = text.split(START, 1)
+_, tail = rest.split(END, 1)
+odd.write_text(head + START + markdown_table() + END + tail)
+print(f"updated the parameter table in {odd}")
