@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from catchup.experiment import is_experiment_file, load_experiment
 from catchup.params import PARAMETERS, markdown_table, parse_assignment
 from catchup.run import run as run_scenario
 from catchup.run import summary, write_results
@@ -59,11 +60,21 @@ def main(
 
 
 @app.command()
-def check(files: Annotated[list[Path], typer.Argument(help="Scenario files to validate.")]) -> None:
-    """Validate scenario files without running them."""
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Scenario or experiment files to validate.")],
+) -> None:
+    """Validate scenario and experiment files without running them."""
     failed = False
     for path in files:
         try:
+            if is_experiment_file(path):
+                exp = load_experiment(path)
+                out.print(
+                    f"{path}: ok (experiment '{exp.name}' on scenario '{exp.scenario.name}', "
+                    f"{len(exp.points)} points x {exp.replications} replications = {exp.n_runs} runs)",
+                    highlight=False,
+                )
+                continue
             scenario = load_scenario(path)
         except ScenarioError as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -179,6 +190,66 @@ def _print_summary(info: dict, name: str, target: Path) -> None:
         )
     out.print(table)
     out.print(f"results written to {target}/", highlight=False)
+
+
+@app.command()
+def sweep(
+    experiment_file: Annotated[Path, typer.Argument(metavar="EXPERIMENT", help="Experiment TOML file.")],
+    jobs: Annotated[
+        int, typer.Option("--jobs", min=1, help="Local worker processes (or LocalCluster workers).")
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Dask scheduler: tcp://host:port, or 'local' for a LocalCluster here."
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default results/<experiment name>).")
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted sweep in --out.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Run every point x replication of an experiment, streaming results to disk in chunks."""
+    from catchup.sweep import SweepError
+    from catchup.sweep import sweep as run_sweep
+
+    try:
+        experiment = load_experiment(experiment_file)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    target = out_dir or Path("results") / experiment.name
+    columns = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs · {task.fields[points]} points · {task.fields[rate]} runs/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    try:
+        with Progress(*columns, console=err, disable=quiet) as progress:
+            task = progress.add_task(experiment.name, total=experiment.n_runs, points="0/0", rate="-")
+
+            def show(p) -> None:
+                progress.update(
+                    task,
+                    completed=p.runs_done,
+                    points=f"{p.points_done}/{p.points_total}",
+                    rate=f"{p.runs_per_second:.1f}",
+                )
+
+            run_sweep(experiment, target, jobs=jobs, scheduler=scheduler, resume=resume, on_progress=show)
+    except SweepError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        err.print(
+            f"[bold yellow]interrupted:[/] finished chunks are kept in {target}/; "
+            f"continue with: catchup sweep {experiment_file} --out {target} --resume",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    out.print(f"sweep '{experiment.name}': {experiment.n_runs} runs written to {target}/", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

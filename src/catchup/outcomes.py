@@ -15,13 +15,42 @@ def first_year(years: np.ndarray, condition: np.ndarray) -> float:
     return float(years[hits[0]]) if len(hits) else float("nan")
 
 
+CYCLES = (
+    "persistent_foreign_leadership",
+    "aborted_catch_up",
+    "coexistence",
+    "leadership_change",
+    "return_of_old_leader",
+)
+
+
+def catch_up_cycle(home_share: np.ndarray, significant: float = 0.2, fall_back: float = 0.5) -> str:
+    """Classify a run's catch-up cycle from home firms' share of the home market.
+
+    After Landini, Lee & Malerba (2017): home firms that took leadership (share > 1/2)
+    either keep it (leadership change) or lose it again (return of the old leader); home
+    firms that never led either reached a significant share (`significant`) and fell back
+    to at most `fall_back` of their peak (aborted catch-up), hold a significant share at
+    the end (coexistence), or never mattered (persistent foreign leadership).
+    """
+    share = np.nan_to_num(np.asarray(home_share, dtype=float))
+    final, peak = float(share[-1]), float(share.max())
+    if peak > 0.5:
+        return "leadership_change" if final > 0.5 else "return_of_old_leader"
+    if peak >= significant and final <= fall_back * peak:
+        return "aborted_catch_up"
+    if final >= significant:
+        return "coexistence"
+    return "persistent_foreign_leadership"
+
+
 def run_outcomes(
     trajectory: Mapping[str, np.ndarray],
     windows: list[Window],
     *,
     catch_up_threshold: float,
     mission_target: float,
-) -> dict[str, float | int]:
+) -> dict[str, float | int | str]:
     """The outcome row of one run.
 
     catch-up year: relative capability first >= threshold; leadership year: home share
@@ -33,7 +62,7 @@ def run_outcomes(
     share_home = np.asarray(trajectory["home_share_home_market"])
     mission = np.asarray(trajectory["mission_active"]) > 0
     progress = np.asarray(trajectory["mission_progress"])
-    row: dict[str, float | int] = {
+    row: dict[str, float | int | str] = {
         "catch_up_year": first_year(years, rel >= catch_up_threshold),
         "leadership_year": first_year(years, share_home > 0.5),
         "mission_year": first_year(years, mission & (progress >= mission_target)),
@@ -42,6 +71,7 @@ def run_outcomes(
         "final_home_share_world_market": float(np.asarray(trajectory["home_share_world_market"])[-1]),
         "final_home_firms_alive": int(np.asarray(trajectory["home_firms_alive"])[-1]),
         "max_relative_capability": float(rel.max()),
+        "cycle": catch_up_cycle(share_home),
         "windows_opened": len(windows),
         "windows_seized": sum(w.seized for w in windows),
     }

@@ -144,8 +144,8 @@ def run(
     return RunResult(
         scenario=scenario,
         runs=pd.DataFrame([o.row for o in outputs]),
-        trajectories=_trajectory_table(outputs),
-        windows=_window_table(outputs),
+        trajectories=trajectory_table(outputs),
+        windows=window_table(outputs),
         seeds=run_seeds,
         started=started,
         finished=_now(),
@@ -153,7 +153,7 @@ def run(
     )
 
 
-def _trajectory_table(outputs: list[RunOutput]) -> pd.DataFrame:
+def trajectory_table(outputs: list[RunOutput]) -> pd.DataFrame:
     frames = []
     for out in outputs:
         n = len(out.trajectory["step"])
@@ -173,7 +173,7 @@ def _trajectory_table(outputs: list[RunOutput]) -> pd.DataFrame:
     return table
 
 
-def _window_table(outputs: list[RunOutput]) -> pd.DataFrame:
+def window_table(outputs: list[RunOutput]) -> pd.DataFrame:
     rows = [w for out in outputs for w in out.windows]
     table = pd.DataFrame(rows, columns=list(WINDOW_COLUMNS))
     return table.astype(

@@ -119,16 +119,22 @@ def _where(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _allowed(loc: tuple[Any, ...], error_type: str) -> str:
+def _allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> str:
     """What would have been accepted at this key, from the parameter table or the schema."""
     if error_type == "extra_forbidden":
         if loc[:1] == ("parameters",):
             close = difflib.get_close_matches(str(loc[-1]), list(BY_NAME), n=3)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             return f"a parameter name from `catchup params`{hint}"
-        if loc and loc[0] == "events":
+        if "events" in loc:
             return "year, label, new_generation, set"
-        return "name, description, start_year, end_year, steps_per_year, seeds, base_seed, parameters, events"
+        if loc[0] == "sample":
+            return "method, size, seed, levels, ranges"
+        if loc[0] == "factors":
+            return "set, events"
+        if len(loc) > 1:
+            return "see README.md for the keys of this table"
+        return ", ".join(schema.model_fields)
     name = str(loc[-1]) if loc else ""
     if loc[:1] == ("parameters",) and name in BY_NAME:
         return BY_NAME[name].allowed()
@@ -136,7 +142,7 @@ def _allowed(loc: tuple[Any, ...], error_type: str) -> str:
         key = str(loc[3])
         if key in BY_NAME:
             return BY_NAME[key].allowed()
-    fld = ScenarioSpec.model_fields.get(name)
+    fld = schema.model_fields.get(name)
     if fld is not None:
         bounds = [m for m in fld.metadata if hasattr(m, "ge") or hasattr(m, "le")]
         ge = next((m.ge for m in bounds if getattr(m, "ge", None) is not None), None)
@@ -148,7 +154,7 @@ def _allowed(loc: tuple[Any, ...], error_type: str) -> str:
     return "see docs/ODD.md and README.md (Scenario files)"
 
 
-def format_validation_error(source: str, err: ValidationError) -> str:
+def format_validation_error(source: str, err: ValidationError, schema: type[BaseModel] | None = None) -> str:
     """One line per problem: file, key path, bad value, message, allowed values."""
     lines = []
     for e in err.errors():
@@ -158,7 +164,8 @@ def format_validation_error(source: str, err: ValidationError) -> str:
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown key"
-        lines.append(f"{source}: {_where(loc)} = {shown}: {msg} (allowed: {_allowed(loc, e['type'])})")
+        allowed = _allowed(loc, e["type"], schema or ScenarioSpec)
+        lines.append(f"{source}: {_where(loc)} = {shown}: {msg} (allowed: {allowed})")
     return "\n".join(lines)
 
 
