@@ -31,7 +31,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# Wide tables stay readable when output goes to a file or a pipe.
+out = Console() if sys.stdout.isatty() else Console(width=220)
 err = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
@@ -250,6 +251,177 @@ def sweep(
         )
         raise typer.Exit(130) from None
     out.print(f"sweep '{experiment.name}': {experiment.n_runs} runs written to {target}/", highlight=False)
+
+
+def _analysis_fail(exc: Exception) -> None:
+    _fail(str(exc))
+
+
+COMPARE_COLUMNS = (
+    ("catch_up_probability", "P(catch-up)", "{:.2f}"),
+    ("catch_up_year_median", "median year", "{:.1f}"),
+    ("leadership_probability", "P(lead)", "{:.2f}"),
+    ("final_home_share_home_market", "home share", "{:.2f}"),
+    ("technological_opened", "tech win", "{:.2f}"),
+    ("demand_opened", "demand win", "{:.2f}"),
+    ("institutional_opened", "inst. win", "{:.2f}"),
+)
+
+
+def _label(value) -> str:
+    if isinstance(value, float):
+        return "" if value != value else f"{value:g}"
+    return str(value)
+
+
+def _interval(row, key: str, fmt: str) -> str:
+    value, low, high = row.get(key), row.get(f"{key}_low"), row.get(f"{key}_high")
+    if value is None or value != value:
+        return "-"
+    text = fmt.format(value)
+    if low is not None and low == low and high == high:
+        text += f" [{fmt.format(low)}-{fmt.format(high)}]"
+    return text
+
+
+@app.command()
+def compare(
+    folders: Annotated[
+        list[Path], typer.Argument(metavar="DIR...", help="Folders of `catchup run` or `sweep`.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full table as JSON records.")] = False,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also write the table (.csv or .parquet).")
+    ] = None,
+) -> None:
+    """Per scenario or sweep point: catch-up probability, years, shares, windows, cycles, 95% intervals."""
+    from catchup.analysis import AnalysisError
+    from catchup.analysis import compare as compare_folders
+
+    try:
+        table = compare_folders(folders)
+    except (AnalysisError, FileNotFoundError) as exc:
+        _analysis_fail(exc)
+    if out_file:
+        _write_table(table, out_file)
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+        return
+    view = Table(title="comparison (95% bootstrap intervals)")
+    label_cols = [c for c in table.columns[: table.columns.get_loc("n_runs")] if c != "source"]
+    for col in label_cols:
+        view.add_column(col)
+    view.add_column("runs", justify="right")
+    for _, label, _ in COMPARE_COLUMNS:
+        view.add_column(label, justify="right")
+    cycles = [c for c in table.columns if c.startswith("cycle_")]
+    if cycles:
+        view.add_column("cycles (persist/abort/coexist/change/return)", justify="right")
+    for _, row in table.iterrows():
+        cells = [_label(row[c]) for c in label_cols] + [str(row["n_runs"])]
+        cells += [_interval(row, key, fmt) for key, _, fmt in COMPARE_COLUMNS]
+        if cycles:
+            cells.append("/".join("-" if row[c] != row[c] else str(int(row[c])) for c in cycles))
+        view.add_row(*cells)
+    out.print(view)
+
+
+def _write_table(table, path: Path) -> None:
+    from catchup.run import atomic_path
+
+    with atomic_path(path) as tmp:
+        if path.suffix == ".parquet":
+            table.to_parquet(tmp, index=False)
+        else:
+            table.to_csv(tmp, index=False)
+
+
+@app.command()
+def sensitivity(
+    folder: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of a sweep with a sobol or morris design.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON records.")] = False,
+) -> None:
+    """Sobol or Morris indices (SALib) of every outcome on every swept parameter (DIR/sensitivity.csv)."""
+    from catchup.analysis import AnalysisError
+    from catchup.analysis import sensitivity as sensitivity_of
+
+    try:
+        table = sensitivity_of(folder)
+    except (AnalysisError, FileNotFoundError) as exc:
+        _analysis_fail(exc)
+    _write_table(table, folder / "sensitivity.csv")
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+        return
+    wide = table[table["statistic"] == "mean"].pivot_table(
+        index=["outcome", "parameter"], columns="index", values="value"
+    )
+    view = Table(title=f"sensitivity of the mean over seeds ({folder}/sensitivity.csv has all indices)")
+    view.add_column("outcome")
+    view.add_column("parameter")
+    for col in wide.columns:
+        view.add_column(col, justify="right")
+    for (outcome, parameter), row in wide.iterrows():
+        view.add_row(outcome, parameter, *[f"{v:.3f}" for v in row])
+    out.print(view)
+
+
+@app.command()
+def attribute(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML file.")],
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", min=2, help="Runs per variant (default: the scenario's).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a parameter: name=value (repeatable).")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for attribution.csv (default results/<name>).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records.")] = False,
+) -> None:
+    """Which window made the difference: close each window source in turn, with the same seeds."""
+    from catchup.analysis import attribute as attribute_windows
+
+    try:
+        scenario = load_scenario(scenario_file)
+        overrides = dict(parse_assignment(s) for s in (set_ or []))
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    scenario = with_overrides(scenario, overrides, seeds=seeds)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task(f"{scenario.name}: variants", total=7)
+        table = attribute_windows(scenario, jobs=jobs, on_progress=lambda name: progress.advance(task))
+    target = out_dir or Path("results") / scenario.name
+    target.mkdir(parents=True, exist_ok=True)
+    _write_table(table, target / "attribution.csv")
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+        return
+    view = Table(title=f"window attribution: {scenario.name} ({scenario.seeds} paired runs per variant)")
+    for col in ("closed", "P(catch-up)", "drop in P [95%]", "delay, years [95%]", "median year"):
+        view.add_column(col, justify="left" if col == "closed" else "right")
+    for _, row in table.iterrows():
+        view.add_row(
+            row["closed"],
+            f"{row['catch_up_probability']:.2f}",
+            _interval(row, "probability_drop", "{:.2f}"),
+            _interval(row, "catch_up_delay_years", "{:.1f}"),
+            "-"
+            if row["median_catch_up_year"] != row["median_catch_up_year"]
+            else f"{row['median_catch_up_year']:.1f}",
+        )
+    out.print(view)
+    out.print(f"table written to {target}/attribution.csv", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

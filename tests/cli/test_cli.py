@@ -109,3 +109,43 @@ def test_params_and_version():
         assert f"`{p.name}`" in table.stdout
     version = catchup_cli("--version")
     assert version.returncode == 0 and catchup.__version__ in version.stdout
+
+
+SHORT = Path(__file__).parents[1] / "data" / "short.toml"
+
+
+def test_sweep_compare_and_sensitivity_commands(tmp_path):
+    exp = tmp_path / "e.toml"
+    exp.write_text(
+        f'name = "e"\nscenario = "{SHORT}"\nreplications = 2\n'
+        '[sample]\nmethod = "sobol"\nsize = 4\n[sample.ranges]\nniche_market_size = [0.0, 0.5]\n'
+    )
+    out = tmp_path / "sweep"
+    result = catchup_cli("sweep", str(exp), "--out", str(out), "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert "24 runs written" in result.stdout and "12/12 points" in result.stderr  # 4 x (1 + 2) points x 2
+    again = catchup_cli("sweep", str(exp), "--out", str(out))
+    assert again.returncode == 2 and "--resume" in again.stderr
+    compared = catchup_cli("compare", str(out), "--json")
+    assert compared.returncode == 0, compared.stderr
+    rows = json.loads(compared.stdout)
+    assert len(rows) == 12 and {"catch_up_probability", "catch_up_probability_low"} <= set(rows[0])
+    sens = catchup_cli("sensitivity", str(out))
+    assert sens.returncode == 0, sens.stderr
+    assert (out / "sensitivity.csv").exists() and "niche_market_size" in sens.stdout
+
+
+def test_attribute_command_writes_its_table(tmp_path):
+    result = catchup_cli("attribute", str(SHORT), "--seeds", "3", "--out", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows[0]["closed"] == "(none: as given)" and rows[-1]["closed"] == "all"
+    assert (tmp_path / "attribution.csv").exists()
+
+
+def test_analysis_of_a_folder_without_results_fails_clearly(tmp_path):
+    for command in ("compare", "sensitivity"):
+        result = catchup_cli(command, str(tmp_path))
+        assert (
+            result.returncode == 2 and "manifest.json" in result.stderr and "Traceback" not in result.stderr
+        )
