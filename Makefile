@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: run test lint format docs clean
+.PHONY: run test lint format docs bench clean
 
 # A Python >= 3.12 that really runs: python3.12/python3.13 on PATH, else pyenv's.
 PYTHON ?= $(shell ./scripts/find-python)
@@ -25,19 +25,22 @@ run: $(STAMP)
 	$(BIN)/catchup run scenarios/baseline.toml --jobs $(JOBS)
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests scripts
-	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts benchmarks
+	$(BIN)/ruff check --fix src tests scripts benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 docs: $(STAMP)
 	$(BIN)/python scripts/update_odd_table.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py

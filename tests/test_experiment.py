@@ -145,3 +145,11 @@ def test_missing_base_scenario_is_named(tmp_path):
 def test_shipped_experiments_are_valid(path):
     exp = load_experiment(path)
     assert exp.name == path.stem and exp.n_runs >= 400
+
+
+def test_trajectory_columns_can_be_chosen(tmp_path):
+    keep = load_experiment(write(tmp_path, 'trajectories = ["relative_capability"]\n[grid]\nmission = [0]\n'))
+    assert keep.trajectories == ("step", "year", "relative_capability")
+    assert load_experiment(write(tmp_path, "[grid]\nmission = [0]\n")).trajectories == ()
+    with pytest.raises(ExperimentError, match="trajectories\\[0\\] = 'nope'"):
+        load_experiment(write(tmp_path, 'trajectories = ["nope"]\n[grid]\nmission = [0]\n'))

@@ -142,3 +142,14 @@ def test_ctrl_c_keeps_finished_chunks_and_says_how_to_resume(tmp_path):
     assert proc.returncode == 130
     assert "--resume" in stderr and "Traceback" not in stderr
     assert len(completed_chunks(out)) >= 1
+
+
+def test_sweep_keeps_only_the_chosen_trajectory_columns(tmp_path):
+    path = tmp_path / "exp.toml"
+    path.write_text(
+        f'name = "exp"\nscenario = "{SHORT}"\nreplications = 2\ntrajectories = ["home_share_home_market"]\n'
+        "[grid]\nmission = [0.0]\n"
+    )
+    traj = read_table(sweep(load_experiment(path), tmp_path / "out"), "trajectories")
+    assert list(traj.columns) == ["run_id", "point_id", "seed", "step", "year", "home_share_home_market"]
+    assert len(traj) == 2 * 40

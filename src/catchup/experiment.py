@@ -65,7 +65,7 @@ class ExperimentSpec(BaseModel):
     scenario: str
     replications: Annotated[int, Field(ge=1, le=100_000)] = 8
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
-    trajectories: bool = False
+    trajectories: bool | list[str] = False
     chunk_size: Annotated[int, Field(ge=1, le=100_000)] = 64
     set: dict[str, Number] = Field(default_factory=dict)
     factors: dict[str, dict[str, FactorLevel]] = Field(default_factory=dict)
@@ -101,7 +101,7 @@ class Experiment:
     points: tuple[Point, ...]
     replications: int
     base_seed: int
-    trajectories: bool
+    trajectories: tuple[str, ...]  # per-step columns kept; empty = no trajectory tables
     chunk_size: int
     design: dict[str, Any]
     source: str | None = None
@@ -253,6 +253,25 @@ def _events(problems, source, where, specs: list[EventSpec], scenario: Scenario)
     return tuple(out)
 
 
+def trajectory_columns(problems: list[str], source: str, wanted: bool | list[str]) -> tuple[str, ...]:
+    """The per-step columns a sweep keeps: all, none, or a chosen list (always with step and year)."""
+    from catchup.model import TRAJECTORY_COLUMNS
+    from catchup.windows import WINDOW_TYPES
+
+    available = list(TRAJECTORY_COLUMNS) + [f"window_{k}" for k in WINDOW_TYPES]
+    if wanted is True:
+        return tuple(available)
+    if wanted is False:
+        return ()
+    for i, name in enumerate(wanted):
+        if name not in available:
+            problems.append(
+                f"{source}: trajectories[{i}] = {name!r}: unknown column (allowed: true, false or a list of "
+                f"{', '.join(available)})"
+            )
+    return tuple(["step", "year"] + [c for c in wanted if c not in ("step", "year")])
+
+
 def parse_experiment(
     data: dict[str, Any], source: str, base_dir: Path, file_hash: str | None = None
 ) -> Experiment:
@@ -268,6 +287,7 @@ def parse_experiment(
         raise ExperimentError(f"{source}: scenario = {spec.scenario!r}: {exc}") from None
     problems: list[str] = []
     fixed = {k: _check_value(problems, f"{source}: set.{k} = {v!r}", k, v) for k, v in spec.set.items()}
+    keep = trajectory_columns(problems, source, spec.trajectories)
     design: dict[str, Any]
     if spec.sample is not None:
         s = spec.sample
@@ -340,7 +360,7 @@ def parse_experiment(
         points=tuple(points),
         replications=spec.replications,
         base_seed=spec.base_seed,
-        trajectories=spec.trajectories,
+        trajectories=keep,
         chunk_size=spec.chunk_size,
         design=design,
         source=source,

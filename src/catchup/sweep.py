@@ -50,7 +50,7 @@ class ChunkTask:
 
     index: int
     runs: tuple[tuple[Scenario, int, int, int, int], ...]
-    keep_trajectories: bool
+    trajectory_columns: tuple[str, ...]
 
 
 def chunk_name(index: int) -> str:
@@ -82,11 +82,11 @@ def simulate_chunk(task: ChunkTask) -> tuple[int, dict[str, pd.DataFrame]]:
         "runs": pd.DataFrame([o.row for o in outputs]),
         "windows": window_table(outputs),
     }
-    if task.keep_trajectories:
+    if task.trajectory_columns:
         traj = trajectory_table(outputs)
         point_of_run = {o.row["run_id"]: o.row["point_id"] for o in outputs}
         traj.insert(1, "point_id", traj["run_id"].map(point_of_run).astype(np.int64))
-        tables["trajectories"] = traj
+        tables["trajectories"] = traj[["run_id", "point_id", "seed", *task.trajectory_columns]]
     return task.index, tables
 
 

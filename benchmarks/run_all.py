@@ -1,0 +1,64 @@
+"""Run every benchmark and write benchmarks/results.md (make bench)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import bench_memory
+import bench_run
+import bench_sweep
+
+
+def main() -> None:
+    print("== baseline run")
+    run = bench_run.main(20)
+    print("== sweep throughput")
+    sw = bench_sweep.main(200)
+    print("== sweep memory")
+    mem = bench_memory.main(2000, 20000)
+    import os
+
+    intro = (
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores, "
+        + f"Python {platform.python_version()}, "
+        + "with `make bench` (benchmarks/run_all.py). Ratios matter more than absolute times."
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        intro,
+        "",
+        "## One baseline run (`bench_run.py`)",
+        "",
+        f"- median time per run: {run['median_seconds_per_run']:.3f} s ({run['steps_per_run']:.0f} steps)",
+        f"- median time per agent-step: {run['median_microseconds_per_agent_step']:.1f} µs "
+        f"({run['agent_steps_per_second']:,.0f} agent-steps/s)",
+        "",
+        f"## Sweep throughput, {sw['runs']} baseline runs (`bench_sweep.py`)",
+        "",
+        f"- `--jobs 1`: {sw['jobs1_runs_per_second']:.1f} runs/s",
+        f"- `--jobs 2`: {sw['jobs2_runs_per_second']:.1f} runs/s: speed-up {sw['parallel_speedup']:.2f}, "
+        f"parallel efficiency {sw['parallel_efficiency']:.0%}",
+        f"- `mesa.batch_run` (2 processes, same model, seeds, steps and per-run outputs): "
+        f"{sw['batch_run_jobs2_runs_per_second']:.1f} runs/s; catchup's sweep is "
+        f"{sw['catchup_vs_batch_run']:.2f}x as fast",
+        "",
+        "## Sweep memory (`bench_memory.py`, two-year scenario, `--jobs 2`)",
+        "",
+        f"- {mem['small_runs']:,} runs: peak {mem['small_peak_mib']:.0f} MiB (parent and workers), "
+        f"{mem['small_seconds']:.0f} s",
+        f"- {mem['large_runs']:,} runs: peak {mem['large_peak_mib']:.0f} MiB, {mem['large_seconds']:.0f} s",
+        f"- ratio large / small: {mem['memory_ratio_large_to_small']:.2f}",
+        "",
+    ]
+    Path(__file__).with_name("results.md").write_text("\n".join(lines))
+    print("wrote benchmarks/results.md")
+
+
+if __name__ == "__main__":
+    main()
