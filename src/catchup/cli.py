@@ -43,6 +43,16 @@ def _fail(message: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _scenario_with_overrides(path: Path, assignments: list[str] | None, seeds: int | None):
+    """Load a scenario and apply `--set` and `--seeds`, failing with a clear message."""
+    try:
+        scenario = load_scenario(path)
+        overrides = dict(parse_assignment(s) for s in (assignments or []))
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    return with_overrides(scenario, overrides, seeds=seeds)
+
+
 def _version(value: bool) -> None:
     if value:
         from catchup import __version__
@@ -129,12 +139,7 @@ def run(
     figure: Annotated[bool, typer.Option(help="Also draw trajectory.png in the output folder.")] = True,
 ) -> None:
     """Run a scenario's seeds and write manifest.json, runs, trajectories and windows tables."""
-    try:
-        scenario = load_scenario(scenario_file)
-        overrides = dict(parse_assignment(s) for s in (set_ or []))
-    except (ScenarioError, ValueError) as exc:
-        _fail(str(exc))
-    scenario = with_overrides(scenario, overrides, seeds=seeds)
+    scenario = _scenario_with_overrides(scenario_file, set_, seeds)
     target = out_dir or Path("results") / scenario.name
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -386,12 +391,7 @@ def attribute(
     """Which window made the difference: close each window source in turn, with the same seeds."""
     from catchup.analysis import attribute as attribute_windows
 
-    try:
-        scenario = load_scenario(scenario_file)
-        overrides = dict(parse_assignment(s) for s in (set_ or []))
-    except (ScenarioError, ValueError) as exc:
-        _fail(str(exc))
-    scenario = with_overrides(scenario, overrides, seeds=seeds)
+    scenario = _scenario_with_overrides(scenario_file, set_, seeds)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
