@@ -23,6 +23,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/catchup run scenarios/baseline.toml --jobs $(JOBS)
+	$(BIN)/catchup report results/baseline
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks

@@ -316,8 +316,8 @@ def attribution_table(
                 "probability_drop_low": drop_low,
                 "probability_drop_high": drop_high,
                 "catch_up_delay_years": delay,
-                "catch_up_delay_low": delay_low,
-                "catch_up_delay_high": delay_high,
+                "catch_up_delay_years_low": delay_low,
+                "catch_up_delay_years_high": delay_high,
                 "median_catch_up_year": float(runs["catch_up_year"].median()),
             }
         )

@@ -36,6 +36,7 @@ out = Console() if sys.stdout.isatty() else Console(width=220)
 err = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
+AnalysisLikeError = (ValueError, FileNotFoundError, KeyError)
 
 
 def _fail(message: str) -> None:
@@ -136,7 +137,9 @@ def run(
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    figure: Annotated[bool, typer.Option(help="Also draw trajectory.png in the output folder.")] = True,
+    figure: Annotated[
+        bool, typer.Option(help="Also draw figures/trajectories.png in the output folder.")
+    ] = True,
 ) -> None:
     """Run a scenario's seeds and write manifest.json, runs, trajectories and windows tables."""
     scenario = _scenario_with_overrides(scenario_file, set_, seeds)
@@ -157,16 +160,9 @@ def run(
         )
     write_results(result, target)
     if figure:
-        from catchup.plots import trajectory_figure
+        from catchup.report import draw
 
-        events = [(e.year, e.label or "event") for e in scenario.events]
-        trajectory_figure(
-            result.trajectories,
-            result.windows,
-            events,
-            scenario.description or scenario.name,
-            target / "trajectory.png",
-        )
+        draw(target, ["trajectories"], formats=("png",))
     info = summary(result)
     if as_json:
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
@@ -422,6 +418,79 @@ def attribute(
         )
     out.print(view)
     out.print(f"table written to {target}/attribution.csv", highlight=False)
+
+
+@app.command()
+def plot(
+    folder: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of `catchup run`, `sweep` or `attribute`.")
+    ],
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind", help="trajectories, compare, sweep, window-map, sensitivity, attribution (repeatable)."
+        ),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: png (300 dpi), svg, pdf.")
+    ] = "png,svg",
+    with_: Annotated[
+        list[Path] | None, typer.Option("--with", help="More `catchup run` folders for --kind compare.")
+    ] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Sweep heatmap: parameter on the x axis.")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Sweep heatmap: parameter on the y axis.")] = None,
+    outcome: Annotated[
+        str,
+        typer.Option("--outcome", help="Sweep/window-map outcome (a runs column, or catch_up_probability)."),
+    ] = "catch_up_probability",
+    fix: Annotated[
+        list[str] | None,
+        typer.Option("--fix", help="Sweep heatmap: keep only points with name=value (repeatable)."),
+    ] = None,
+) -> None:
+    """Draw figures into DIR/figures/ (every figure the folder allows when no --kind is given)."""
+    from catchup.report import draw
+
+    fixed = {}
+    for item in fix or []:
+        name, _, value = item.partition("=")
+        try:
+            fixed[name.strip()] = float(value)
+        except ValueError:
+            _fail(f"--fix expects name=value with a number, got {item!r}")
+    try:
+        written = draw(
+            folder,
+            kind,
+            [f.strip() for f in formats.split(",") if f.strip()],
+            with_ or [],
+            x,
+            y,
+            outcome,
+            fixed,
+        )
+    except AnalysisLikeError as exc:  # ReportError is a ValueError
+        _fail(str(exc))
+    if not written:
+        _fail(f"{folder}: nothing to draw (no trajectories, sweep or attribution table found)")
+    for name, paths in written.items():
+        out.print(f"{name}: " + ", ".join(str(p) for p in paths), highlight=False)
+
+
+@app.command()
+def report(
+    folder: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of `catchup run` or `catchup sweep`.")
+    ],
+) -> None:
+    """Write DIR/report.html: one self-contained file with the setup, tables and figures."""
+    from catchup.report import report as write_report
+
+    try:
+        path = write_report(folder)
+    except AnalysisLikeError as exc:  # ReportError is a ValueError
+        _fail(str(exc))
+    out.print(f"report written to {path}", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

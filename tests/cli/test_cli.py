@@ -42,7 +42,7 @@ def test_run_baseline_writes_all_files_with_their_columns(tmp_path):
     } <= set(traj)
     assert list(windows.columns)[:6] == ["run_id", "seed", "type", "open_year", "close_year", "seized"]
     assert manifest["n_runs"] == 4 and manifest["catchup_version"] == catchup.__version__
-    assert (out / "trajectory.png").stat().st_size > 10_000
+    assert (out / "figures" / "trajectories.png").stat().st_size > 10_000
     assert not list(out.glob(".*.tmp"))  # no temporary files left behind
 
 
@@ -149,3 +149,20 @@ def test_analysis_of_a_folder_without_results_fails_clearly(tmp_path):
         assert (
             result.returncode == 2 and "manifest.json" in result.stderr and "Traceback" not in result.stderr
         )
+
+
+def test_plot_and_report_commands(tmp_path):
+    out = tmp_path / "run"
+    assert catchup_cli("run", str(SHORT), "--out", str(out), "--quiet", "--no-figure").returncode == 0
+    drawn = catchup_cli("plot", str(out), "--format", "png,svg")
+    assert drawn.returncode == 0, drawn.stderr
+    assert (out / "figures" / "trajectories.png").exists() and (out / "figures" / "trajectories.svg").exists()
+    bad = catchup_cli("plot", str(out), "--kind", "window-map")
+    assert bad.returncode == 2 and "window_map.toml" in bad.stderr and "Traceback" not in bad.stderr
+    bad_format = catchup_cli("plot", str(out), "--format", "gif")
+    assert bad_format.returncode == 2 and "allowed: png, svg, pdf" in bad_format.stderr
+    made = catchup_cli("report", str(out))
+    assert made.returncode == 0 and "report written to" in made.stdout
+    assert (out / "report.html").stat().st_size > 20_000
+    missing = catchup_cli("report", str(tmp_path))
+    assert missing.returncode == 2 and "manifest.json" in missing.stderr
