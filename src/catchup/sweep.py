@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ import pandas as pd
 from catchup.executors import executor
 from catchup.experiment import Experiment
 from catchup.run import (
-    _json_default,
     run_seed,
     simulate,
     trajectory_table,
@@ -57,18 +56,27 @@ def chunk_name(index: int) -> str:
     return f"chunk-{index:06d}.parquet"
 
 
-def chunk_tasks(experiment: Experiment) -> list[ChunkTask]:
-    """Split run ids 0..n-1 into fixed chunks; run_id = point_id * replications + r."""
-    size = experiment.chunk_size
-    scenarios = {p.point_id: experiment.point_scenario(p) for p in experiment.points}
-    tasks = []
-    for index, start in enumerate(range(0, experiment.n_runs, size)):
+def chunk_runs(experiment: Experiment, index: int) -> range:
+    """Run ids of chunk `index`: a fixed range, whatever ran before."""
+    start = index * experiment.chunk_size
+    return range(start, min(start + experiment.chunk_size, experiment.n_runs))
+
+
+def n_chunks(experiment: Experiment) -> int:
+    return -(-experiment.n_runs // experiment.chunk_size)
+
+
+def chunk_tasks(experiment: Experiment, indices: Iterable[int] | None = None) -> Iterator[ChunkTask]:
+    """The work of each chunk, made lazily; run_id = point_id * replications + r."""
+    scenarios: dict[int, Scenario] = {}
+    for index in range(n_chunks(experiment)) if indices is None else indices:
         runs = []
-        for run_id in range(start, min(start + size, experiment.n_runs)):
+        for run_id in chunk_runs(experiment, index):
             point_id, rep = divmod(run_id, experiment.replications)
+            if point_id not in scenarios:
+                scenarios[point_id] = experiment.point_scenario(experiment.points[point_id])
             runs.append((scenarios[point_id], point_id, rep, run_id, run_seed(experiment.base_seed, run_id)))
-        tasks.append(ChunkTask(index, tuple(runs), experiment.trajectories))
-    return tasks
+        yield ChunkTask(index, tuple(runs), experiment.trajectories)
 
 
 def simulate_chunk(task: ChunkTask) -> tuple[int, dict[str, pd.DataFrame]]:
@@ -99,7 +107,7 @@ def _manifest(experiment: Experiment, status: str, started: str, extra: dict[str
         "kind": "sweep",
         "experiment": experiment.to_dict(),
         "design_hash": experiment.design_hash(),
-        "n_chunks": -(-experiment.n_runs // experiment.chunk_size),
+        "n_chunks": n_chunks(experiment),
         "catchup_version": __version__,
         "mesa_version": version("mesa"),
         "status": status,
@@ -185,22 +193,22 @@ def sweep(
         ),
         manifest_path,
     )
-    tasks = [t for t in chunk_tasks(experiment) if t.index not in done]
-    chunk_runs = {t.index: [r[3] for r in t.runs] for t in chunk_tasks(experiment)}
-    finished_runs = {run_id for index in done for run_id in chunk_runs[index]}
+    todo = [index for index in range(n_chunks(experiment)) if index not in done]
     reps = experiment.replications
+    runs_per_point = np.zeros(len(experiment.points), dtype=np.int64)
+    for index in done:
+        np.add.at(runs_per_point, np.asarray(chunk_runs(experiment, index)) // reps, 1)
     t0, new_runs = time.perf_counter(), 0
 
     def report() -> None:
         if on_progress is None:
             return
-        per_point = np.bincount([r // reps for r in finished_runs], minlength=len(experiment.points))
         elapsed = time.perf_counter() - t0
         on_progress(
             SweepProgress(
-                len(finished_runs),
+                int(runs_per_point.sum()),
                 experiment.n_runs,
-                int((per_point == reps).sum()),
+                int((runs_per_point == reps).sum()),
                 len(experiment.points),
                 new_runs / elapsed if elapsed > 0 else 0.0,
             )
@@ -208,12 +216,13 @@ def sweep(
 
     report()
     with executor(jobs, scheduler) as ex:
-        for index, tables in ex.imap_unordered(simulate_chunk, tasks):
+        for index, tables in ex.imap_unordered(simulate_chunk, chunk_tasks(experiment, todo)):
             for name in TABLES:
                 if name in tables:
                     write_parquet(tables[name], out / name / chunk_name(index))
-            finished_runs.update(chunk_runs[index])
-            new_runs += len(chunk_runs[index])
+            ids = np.asarray(chunk_runs(experiment, index))
+            np.add.at(runs_per_point, ids // reps, 1)
+            new_runs += len(ids)
             report()
     write_json(
         _manifest(experiment, "complete", previous.get("started", started), {"finished": _now()}),
@@ -241,4 +250,4 @@ def sweep_status(out: str | Path) -> dict[str, Any]:
     return manifest
 
 
-__all__ = ["SweepError", "_json_default", "read_table", "sweep", "sweep_status"]
+__all__ = ["SweepError", "read_table", "sweep", "sweep_status"]
