@@ -104,6 +104,7 @@ class CatchUpModel(Model):
         events: list[DatedEvent] | tuple[DatedEvent, ...] = (),
     ) -> None:
         super().__init__(rng=rng)
+        self._all_firms: list[Firm] | None = None
         values = defaults()
         values.update(params or {})
         self.p = SimpleNamespace(**values)
@@ -170,6 +171,7 @@ class CatchUpModel(Model):
         firm.partners = [
             r for r in self.institutes if self.random.random() < self.p.university_industry_linkage
         ]
+        self._all_firms = None
         return firm
 
     def _schedule_events(self, events) -> None:
@@ -206,8 +208,15 @@ class CatchUpModel(Model):
     def institutes(self) -> list[ResearchInstitute]:
         return list(self.agents_by_type.get(ResearchInstitute, []))
 
+    @property
+    def all_firms(self) -> list[Firm]:
+        """Home firms, then foreign firms; cached until a firm enters or exits."""
+        if self._all_firms is None:
+            self._all_firms = self.home_firms + self.foreign_firms
+        return self._all_firms
+
     def firms_in(self, generation: int) -> list[Firm]:
-        return [f for f in self.home_firms + self.foreign_firms if f.generation == generation]
+        return [f for f in self.all_firms if f.generation == generation]
 
     def best_capability_in(self, generation: int) -> float:
         return max((f.capability for f in self.firms_in(generation)), default=0.0)
@@ -248,7 +257,7 @@ class CatchUpModel(Model):
     def clear_market(self) -> None:
         """Buyers choose in every segment; shares adjust; firms book revenue and sales."""
         p = self.p
-        firms = self.home_firms + self.foreign_firms
+        firms = self.all_firms
         is_home = np.array([f.is_home for f in firms])
         quality = np.array([f.capability for f in firms])
         price = np.where(is_home, 1.0 - p.home_cost_advantage, 1.0)
@@ -306,6 +315,7 @@ class CatchUpModel(Model):
     def exit_firm(self, firm: Firm) -> None:
         """A firm out of cash leaves; its buyers are shared out among the rest next step."""
         firm.remove()
+        self._all_firms = None
 
     def enter_new_firms(self) -> None:
         """New home firms enter at a rate set by entrepreneurship, spun off from institutes."""
