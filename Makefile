@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: run test lint format docs bench clean
+.PHONY: run test lint format docs bench clean browser dashboard
 
 # A Python >= 3.12 that really runs: python3.12/python3.13 on PATH, else pyenv's.
 PYTHON ?= $(shell ./scripts/find-python)
@@ -18,14 +18,20 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dashboard]'
+	./scripts/solara-offline-assets $(BIN)/python
 	touch $(STAMP)
+
+# The dashboard's browser test drives Debian's Chromium (Playwright's own browser download is
+# not possible here); install it when missing (root, as on this project's machines and CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 run: $(STAMP)
 	$(BIN)/catchup run scenarios/baseline.toml --jobs $(JOBS)
 	$(BIN)/catchup report results/baseline
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/python -m pytest -q
 
@@ -45,3 +51,6 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+dashboard: $(STAMP)
+	$(BIN)/catchup dashboard --host localhost --port 8765

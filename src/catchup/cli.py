@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -135,6 +136,9 @@ def run(
         Path | None, typer.Option("--out", help="Output folder (default results/<scenario name>).")
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
+    base_seed: Annotated[
+        int | None, typer.Option("--base-seed", min=0, help="Base seed (default: the scenario's).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     figure: Annotated[
@@ -143,6 +147,8 @@ def run(
 ) -> None:
     """Run a scenario's seeds and write manifest.json, runs, trajectories and windows tables."""
     scenario = _scenario_with_overrides(scenario_file, set_, seeds)
+    if base_seed is not None:
+        scenario = replace(scenario, base_seed=base_seed)
     target = out_dir or Path("results") / scenario.name
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -491,6 +497,44 @@ def report(
     except AnalysisLikeError as exc:  # ReportError is a ValueError
         _fail(str(exc))
     out.print(f"report written to {path}", highlight=False)
+
+
+@app.command()
+def dashboard(
+    host: Annotated[str, typer.Option("--host", help="Interface to serve on.")] = "localhost",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to serve on.")] = 8765,
+    scenarios: Annotated[
+        Path, typer.Option("--scenarios", help="Folder of scenario files to pick from.")
+    ] = Path("scenarios"),
+) -> None:
+    """Serve the interactive dashboard (Mesa SolaraViz) in the browser: `solara run` underneath."""
+    import importlib.util
+    import os
+    import subprocess
+
+    if importlib.util.find_spec("solara") is None:
+        _fail("the dashboard needs the optional extra: pip install -e '.[dashboard]' (or `make dashboard`)")
+    if not scenarios.is_dir():
+        _fail(f"--scenarios {scenarios}: no such folder (allowed: a folder of scenario TOML files)")
+    env = {**os.environ, "CATCHUP_SCENARIOS": str(scenarios.resolve())}
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "catchup.dashboard",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]
+    out.print(f"serving the catchup dashboard on http://{host}:{port}/ (Ctrl-C stops it)", highlight=False)
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,63 @@
+"""The dashboard's model: what is on screen is what `catchup run` gives."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import catchup
+from catchup import dashboard
+from catchup.params import parse_assignment
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(autouse=True)
+def scenarios(monkeypatch):
+    monkeypatch.setenv("CATCHUP_SCENARIOS", str(ROOT / "scenarios"))
+
+
+def test_every_shipped_scenario_can_be_picked():
+    names = set(dashboard.available_scenarios())
+    assert {"baseline", "paradigm_change", "home_niche", "procurement", "all_closed"} <= names
+
+
+def test_picking_a_scenario_moves_the_sliders_to_its_values():
+    scenarios = dashboard.available_scenarios()
+    settings = dashboard.settings_for("paradigm_change", seed=3, scenarios=scenarios)
+    assert settings["technology_maturity"] == 0.8 and settings["knowledge_cumulativeness"] == 0.1
+    assert set(dashboard.SLIDERS) <= set(settings)
+
+
+def test_the_run_on_screen_is_reproduced_by_the_command_shown():
+    scenarios = dashboard.available_scenarios()
+    settings = dashboard.settings_for("paradigm_change", seed=7, scenarios=scenarios)
+    settings["niche_market_size"] = 0.3  # a moved slider
+    model = dashboard.DashboardModel(settings)
+    for _ in range(model.n_steps + 3):  # stepping past the end stops the model
+        model.step()
+    assert not model.running and len(model.trajectory["year"]) == model.n_steps
+    command = dashboard.reproduce_command(scenarios["paradigm_change"], settings)
+    assert "--base-seed 7" in command and "--set niche_market_size=0.3" in command
+    overrides = dict(parse_assignment(a.strip(" `")) for a in command.split("--set ")[1:])
+    scenario = catchup.with_overrides(catchup.load_scenario(scenarios["paradigm_change"]), overrides, seeds=1)
+    result = catchup.run(replace(scenario, base_seed=7))
+    np.testing.assert_allclose(
+        result.trajectories["relative_capability"].to_numpy(),
+        np.asarray(model.trajectory["relative_capability"]),
+    )
+
+
+def test_dashboard_command_refuses_a_missing_scenario_folder(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "catchup", "dashboard", "--scenarios", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "no such folder" in result.stderr
