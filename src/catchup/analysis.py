@@ -48,6 +48,7 @@ def load_runs(folder: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         points = pd.read_parquet(folder / "points.parquet")
         runs = runs.merge(points, on="point_id", how="left", suffixes=("", "_point"))
         runs["group"] = "point " + runs["point_id"].astype(str)
+        manifest["label_columns"] = list(points.columns)
         end_year = manifest["experiment"]["scenario"]["end_year"]
     else:
         path = folder / "runs.parquet"
@@ -55,6 +56,7 @@ def load_runs(folder: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
             raise AnalysisError(f"{folder}: no runs.parquet")
         runs = pd.read_parquet(path)
         runs["group"] = manifest["scenario"]["name"]
+        manifest["label_columns"] = []
         end_year = manifest["scenario"]["end_year"]
     runs["source"] = str(folder)
     manifest["end_year"] = end_year
@@ -122,8 +124,8 @@ def compare(folders: list[str | Path]) -> pd.DataFrame:
     """One row per scenario (run folder) or per point (sweep folder), over all folders."""
     rows = []
     for folder in folders:
-        runs, _ = load_runs(folder)
-        label_cols = [c for c in runs.columns if c not in _RUN_COLUMNS and c not in ("group", "source")]
+        runs, manifest = load_runs(folder)
+        label_cols = manifest["label_columns"]  # a sweep point's id, factor labels and swept values
         for group, part in runs.groupby("group", sort=False):
             labels = {c: part[c].iloc[0] for c in label_cols}
             rows.append({"source": str(folder), "group": group, **labels, **summarise_group(part)})
@@ -131,29 +133,6 @@ def compare(folders: list[str | Path]) -> pd.DataFrame:
     if "point_id" in table:
         table = table.sort_values(["source", "point_id"], kind="stable").reset_index(drop=True)
     return table
-
-
-_RUN_COLUMNS = (
-    {
-        "run_id",
-        "seed",
-        "replication",
-        "catch_up_year",
-        "leadership_year",
-        "mission_year",
-        "final_relative_capability",
-        "final_home_share_home_market",
-        "final_home_share_world_market",
-        "final_home_firms_alive",
-        "max_relative_capability",
-        "windows_opened",
-        "windows_seized",
-        "cycle",
-        "entrants",
-    }
-    | {f"{k}_windows" for k in WINDOW_TYPES}
-    | {f"{k}_windows_seized" for k in WINDOW_TYPES}
-)
 
 
 # -- sensitivity -----------------------------------------------------------------

@@ -260,10 +260,6 @@ def sweep(
     out.print(f"sweep '{experiment.name}': {experiment.n_runs} runs written to {target}/", highlight=False)
 
 
-def _analysis_fail(exc: Exception) -> None:
-    _fail(str(exc))
-
-
 COMPARE_COLUMNS = (
     ("catch_up_probability", "P(catch-up)", "{:.2f}"),
     ("catch_up_year_median", "median year", "{:.1f}"),
@@ -308,7 +304,7 @@ def compare(
     try:
         table = compare_folders(folders)
     except (AnalysisError, FileNotFoundError) as exc:
-        _analysis_fail(exc)
+        _fail(str(exc))
     if out_file:
         _write_table(table, out_file)
     if as_json:
@@ -357,7 +353,7 @@ def sensitivity(
     try:
         table = sensitivity_of(folder)
     except (AnalysisError, FileNotFoundError) as exc:
-        _analysis_fail(exc)
+        _fail(str(exc))
     _write_table(table, folder / "sensitivity.csv")
     if as_json:
         sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")

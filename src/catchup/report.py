@@ -129,15 +129,17 @@ def draw(
     if bad:
         raise ReportError(f"--format {','.join(bad)}: unknown (allowed: {', '.join(plots.FORMATS)})")
     manifest = manifest_of(folder)
+    # a sweep's runs table is read once, for every figure that needs it
+    runs = load_runs(folder)[0] if {"sweep", "window-map"} & set(wanted) else None
     out = folder / "figures"
     written: dict[str, list[Path]] = {}
     for kind in wanted:
-        fig = _figure(kind, folder, manifest, others, x, y, outcome, fix or {})
+        fig = _figure(kind, folder, manifest, runs, others, x, y, outcome, fix or {})
         written[kind] = plots.save(fig, out, kind, formats)
     return written
 
 
-def _figure(kind, folder, manifest, others, x, y, outcome, fix):
+def _figure(kind, folder, manifest, runs, others, x, y, outcome, fix):
     if kind == "trajectories":
         name = manifest["scenario"]["name"]
         title = f"{name}: {manifest['scenario']['description']}".rstrip(": ")
@@ -154,7 +156,6 @@ def _figure(kind, folder, manifest, others, x, y, outcome, fix):
                 (manifest_of(other)["scenario"]["name"], pd.read_parquet(other / "trajectories.parquet"))
             )
         return plots.compare_figure(named, scenario_events(manifest))
-    runs, _ = load_runs(folder) if is_sweep(manifest) else (None, None)
     if kind == "sweep":
         swept = swept_parameters(folder)
         x, y = x or swept[0], y or swept[1]
