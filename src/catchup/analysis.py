@@ -255,8 +255,8 @@ def close_window(scenario: Scenario, closures: list[str]) -> Scenario:
     for ev in scenario.events:
         kept = {k: v for k, v in ev.set.items() if k not in closed}
         new_generation = ev.new_generation and keep_generations
-        if kept or new_generation:
-            events.append(DatedEvent(ev.year, kept, new_generation, ev.label))
+        if kept or new_generation or ev.home_entrants:
+            events.append(DatedEvent(ev.year, kept, new_generation, ev.label, ev.home_entrants))
     label = "+".join(closures)
     return replace(
         scenario, parameters=params, events=tuple(events), overrides={**scenario.overrides, "closed": label}
@@ -323,3 +323,127 @@ def attribute(scenario: Scenario, seeds: int | None = None, jobs: int = 1, on_pr
         if on_progress:
             on_progress(name)
     return attribution_table(given, results, scenario.end_year)
+
+
+# -- counterfactuals -------------------------------------------------------------------
+
+
+def _stat_interval(
+    values: np.ndarray, statistic, reference: np.ndarray | None = None, seed: int = 0
+) -> tuple[float, float]:
+    """Bootstrap interval of a statistic, or of its difference from a reference sample."""
+    if reference is None:
+        return bootstrap_interval(values, statistic, seed)
+    if np.all(values == values[0]) and np.all(reference == reference[0]):
+        d = float(values[0] - reference[0])
+        return d, d
+    res = stats.bootstrap(
+        (values, reference),
+        lambda a, b, axis=-1: statistic(a, axis=axis) - statistic(b, axis=axis),
+        n_resamples=N_RESAMPLES,
+        confidence_level=CONFIDENCE,
+        method="percentile",
+        vectorized=True,
+        rng=np.random.default_rng(seed),
+    )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def _mean(x, axis=-1):
+    return np.mean(x, axis=axis)
+
+
+def counterfactual_outcomes(runs: pd.DataFrame, end_year: float, targets: list | None = None) -> pd.DataFrame:
+    """Per-run outcomes compared across counterfactuals, one column each (name, statistic).
+
+    Years of events that never happen are censored at end_year + 1, so a counterfactual
+    that prevents an event shows up as a later year, not as a missing value.
+    """
+    table = pd.DataFrame(
+        {
+            "catch_up_probability": runs["catch_up_year"].notna().astype(float),
+            "catch_up_year": runs["catch_up_year"].fillna(end_year + 1),
+            "leadership_probability": runs["leadership_year"].notna().astype(float),
+            "final_home_share_home_market": runs["final_home_share_home_market"],
+        }
+    )
+    for t in targets or []:
+        column = runs[t.name] if t.name in runs else runs[t.measure]
+        table[t.name] = column.replace(np.inf, np.nan).fillna(end_year + 1) if t.is_event else column
+    return table
+
+
+def counterfactual_table(
+    runs: pd.DataFrame, factor: str, reference: str, end_year: float, targets: list | None = None
+) -> pd.DataFrame:
+    """Every level of `factor` against the `reference` level: value and change, 95% intervals.
+
+    Probabilities compare means; years and shares compare medians. Intervals are percentile
+    bootstrap intervals (scipy), of the value and of the difference from the reference.
+    """
+    levels = list(dict.fromkeys(runs[factor]))
+    if reference not in levels:
+        raise AnalysisError(
+            f"--reference {reference!r}: not a level of {factor} (allowed: {', '.join(levels)})"
+        )
+    outcomes = counterfactual_outcomes(runs, end_year, targets)
+    ref = outcomes[runs[factor].to_numpy() == reference]
+    rows = []
+    for level in levels:
+        part = outcomes[runs[factor].to_numpy() == level]
+        for name in outcomes.columns:
+            statistic = _mean if name.endswith("probability") else _median
+            values, base = part[name].to_numpy(float), ref[name].to_numpy(float)
+            low, high = _stat_interval(values, statistic)
+            row = {
+                factor: level,
+                "outcome": name,
+                "value": float(statistic(values)),
+                "value_low": low,
+                "value_high": high,
+                "change": float(statistic(values) - statistic(base)),
+            }
+            if level == reference:
+                row["change_low"] = row["change_high"] = 0.0
+            else:
+                row["change_low"], row["change_high"] = _stat_interval(values, statistic, base)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def case_targets(manifest: dict[str, Any]) -> list:
+    """The history targets of a result folder whose scenario is a calibrated case (else none)."""
+    from catchup.history import load_history, targets
+
+    scenario = manifest["experiment"]["scenario"] if manifest.get("kind") == "sweep" else manifest["scenario"]
+    calibration = scenario.get("calibration")
+    if not calibration or not Path(calibration["history"]).exists():
+        return []
+    return targets(load_history(calibration["history"]))
+
+
+def counterfactuals(folder: str | Path, reference: str, factor: str | None = None) -> pd.DataFrame:
+    """The counterfactual table of a sweep folder whose design has a factor of counterfactuals.
+
+    When the base scenario is a calibrated case and the sweep kept the trajectory columns its
+    targets read, each dated fact is an outcome too (e.g. the home share in 2013).
+    """
+    from catchup.history import measure_tables
+
+    runs, manifest = load_runs(folder)
+    factors = list(manifest.get("experiment", {}).get("design", {}).get("factors", {}))
+    if not factors:
+        raise AnalysisError(f"{folder}: --reference needs a sweep whose design has [factors]")
+    factor = factor or factors[0]
+    targets = case_targets(manifest)
+    kept = set(manifest["experiment"].get("trajectories", []))
+    measured = [t for t in targets if t.is_event or t.measure in kept]
+    if measured:
+        from catchup.sweep import read_table
+
+        trajectories = read_table(folder, "trajectories") if kept else pd.DataFrame({"run_id": []})
+        runs = runs.sort_values("run_id").reset_index(drop=True)
+        values = measure_tables(measured, runs, trajectories)
+        for j, t in enumerate(measured):
+            runs[t.name] = values[:, j]
+    return counterfactual_table(runs, factor, reference, manifest["end_year"], measured)

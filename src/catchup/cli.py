@@ -296,11 +296,22 @@ def compare(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Also write the table (.csv or .parquet).")
     ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option("--reference", help="Counterfactual sweeps: the factor level to compare against."),
+    ] = None,
 ) -> None:
-    """Per scenario or sweep point: catch-up probability, years, shares, windows, cycles, 95% intervals."""
+    """Per scenario or sweep point: catch-up probability, years, shares, windows, cycles, 95% intervals.
+
+    With --reference LEVEL (one sweep of counterfactuals): every level's outcomes and their
+    change from LEVEL, with 95% bootstrap intervals; a calibrated case's dated facts too.
+    """
     from catchup.analysis import AnalysisError
     from catchup.analysis import compare as compare_folders
 
+    if reference is not None:
+        _compare_counterfactuals(folders, reference, as_json, out_file)
+        return
     try:
         table = compare_folders(folders)
     except (AnalysisError, FileNotFoundError) as exc:
@@ -326,6 +337,38 @@ def compare(
         if cycles:
             cells.append("/".join("-" if row[c] != row[c] else str(int(row[c])) for c in cycles))
         view.add_row(*cells)
+    out.print(view)
+
+
+def _compare_counterfactuals(
+    folders: list[Path], reference: str, as_json: bool, out_file: Path | None
+) -> None:
+    from catchup.analysis import AnalysisError, counterfactuals
+
+    if len(folders) != 1:
+        _fail("--reference compares the levels within one sweep folder (give exactly one DIR)")
+    try:
+        table = counterfactuals(folders[0], reference)
+    except (AnalysisError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    if out_file:
+        _write_table(table, out_file)
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+        return
+    factor = table.columns[0]
+    view = Table(title=f"{folders[0]}: counterfactuals against {reference!r} (95% bootstrap intervals)")
+    for col in (factor, "outcome", "value", "change from " + reference):
+        view.add_column(col, justify="left" if col in (factor, "outcome") else "right")
+    for r in table.itertuples(index=False):
+        fmt = "{:.2f}" if ("year" in r.outcome) else "{:.3f}"
+        value = f"{fmt.format(r.value)} [{fmt.format(r.value_low)}, {fmt.format(r.value_high)}]"
+        change = (
+            "-"
+            if getattr(r, factor) == reference
+            else f"{fmt.format(r.change)} [{fmt.format(r.change_low)}, {fmt.format(r.change_high)}]"
+        )
+        view.add_row(str(getattr(r, factor)), r.outcome, value, change)
     out.print(view)
 
 
@@ -531,6 +574,204 @@ def dashboard(
         raise typer.Exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
+
+
+# -- historical cases ----------------------------------------------------------------
+
+CasesDir = Annotated[Path, typer.Option("--cases-dir", help="Folder of case files.")]
+
+
+def _fit_table_view(fit, title: str) -> Table:
+    table = Table(title=title)
+    for col in ("target", "range", "history", "median", "10-90% of runs", "inside"):
+        table.add_column(col, justify="left" if col == "target" else "right")
+    for r in fit.itertuples(index=False):
+        is_share = not r.target.endswith("_year")
+        fmt = "{:.3f}" if is_share else "{:.2f}"
+        median = "never" if r.median != r.median else fmt.format(r.median)
+        spread = "-" if r.q10 != r.q10 else f"{fmt.format(r.q10)}-{fmt.format(r.q90)}"
+        table.add_row(
+            r.target,
+            f"{fmt.format(r.low)}-{fmt.format(r.high)}",
+            fmt.format(r.history),
+            median,
+            spread,
+            "[green]yes[/]" if r.inside else "[red]no[/]",
+        )
+    return table
+
+
+@app.command()
+def calibrate(
+    case: Annotated[str, typer.Argument(help="Case name (speech, shield, ...) or path to a case TOML file.")],
+    trials: Annotated[
+        int | None,
+        typer.Option("--trials", min=1, help="Finished trials the study should hold (default: the case's)."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes per trial's seeds.")] = 1,
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            "--storage",
+            help="Optuna storage URL (default sqlite:///results/cases/<case>/calibration.db); share it to "
+            "run several workers on one study.",
+        ),
+    ] = None,
+    cases_dir: CasesDir = Path("scenarios/cases"),
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Fit a case's free parameters to its dated facts (Optuna); write <case>.calibrated.toml."""
+    from catchup.calibrate import calibrate as run_calibration
+    from catchup.calibrate import case_path, load_case, write_calibrated, write_fit
+
+    try:
+        path = case_path(case, cases_dir)
+        loaded = load_case(path)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    n = trials or loaded.scenario.calibration["trials"]
+    target_dir = Path("results/cases") / loaded.scenario.name
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("trials · best {task.fields[best]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=quiet,
+        ) as progress:
+            task = progress.add_task(f"calibrate {loaded.scenario.name}", total=n, best="-")
+            result = run_calibration(
+                loaded,
+                n,
+                jobs=jobs,
+                storage=storage,
+                on_trial=lambda done, total, best: progress.update(task, completed=done, best=f"{best:.4f}"),
+            )
+    except KeyboardInterrupt:
+        err.print(
+            f"[bold yellow]interrupted:[/] finished trials are kept in the study; continue with: "
+            f"catchup calibrate {case}" + (f" --storage {storage}" if storage else ""),
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    except Exception as exc:  # storage URLs and database errors come from Optuna/SQLAlchemy
+        if type(exc).__module__.split(".")[0] in ("optuna", "sqlalchemy"):
+            _fail(f"--storage {storage}: {exc}")
+        raise
+    written = write_calibrated(result, path)
+    fit_file = write_fit(result.fit, target_dir / "calibration_fit.csv")
+    out.print(_fit_table_view(result.fit, f"{loaded.scenario.name}: fit on the calibration seeds"))
+    values = ", ".join(f"{k} = {v:.4g}" for k, v in result.values.items())
+    out.print(f"best of {result.trials} trials (objective {result.objective:.4f}): {values}", highlight=False)
+    out.print(f"wrote {written} and {fit_file}", highlight=False)
+
+
+@app.command()
+def validate(
+    case: Annotated[str, typer.Argument(help="Case name or path to a (calibrated) case TOML file.")],
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", min=1, help="Fresh runs (default: as many as calibration used).")
+    ] = None,
+    base_seed: Annotated[
+        int | None,
+        typer.Option("--base-seed", min=0, help="Root of the fresh seeds (default: calibration's + 1)."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the fit table as JSON.")] = False,
+    cases_dir: CasesDir = Path("scenarios/cases"),
+) -> None:
+    """Re-run a calibrated case on fresh seeds and print its fit table; exit 1 if a target is missed."""
+    from catchup.calibrate import case_path, fit_records, load_case, stale_reason
+    from catchup.calibrate import validate as run_validation
+
+    try:
+        path = case_path(case, cases_dir, calibrated=True)
+        loaded = load_case(path)
+        if loaded.scenario.calibrated is None:
+            _fail(f"{path}: not a calibrated file (no [calibrated] table); run `catchup calibrate` first")
+        stale = stale_reason(loaded, path.with_name(path.name.replace(".calibrated", "")))
+    except ScenarioError as exc:
+        _fail(str(exc))
+    if stale:
+        err.print(f"[bold yellow]warning:[/] {path}: {stale}; re-run `catchup calibrate`", highlight=False)
+    result = run_validation(loaded, seeds=seeds, base_seed=base_seed, jobs=jobs)
+    if as_json:
+        payload = {k: v for k, v in result.items() if k != "fit"} | {"fit": fit_records(result["fit"])}
+        payload["stale"] = stale
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        title = f"{result['case']}: fit on {result['seeds']} fresh seeds (base seed {result['base_seed']})"
+        out.print(_fit_table_view(result["fit"], title))
+        verdict = "every target inside its range" if result["all_inside"] else "some targets missed"
+        out.print(f"{result['case']}: {verdict}", highlight=False)
+    if not result["all_inside"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def cases(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[CASE]...", help="Cases to replicate (default: every calibrated case)."),
+    ] = None,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Fresh runs per case.")] = 16,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("results/cases"),
+    cases_dir: CasesDir = Path("scenarios/cases"),
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Replicate calibrated cases on fresh seeds: tables, fit and history figure per case, a summary."""
+    from catchup.calibrate import case_path
+    from catchup.cases import calibrated_cases, replicate, write_summary
+
+    wanted = list(names or calibrated_cases(cases_dir))
+    if not wanted:
+        _fail(f"{cases_dir}: no calibrated cases (run `catchup calibrate CASE` first)")
+    try:
+        files = [case_path(name, cases_dir, calibrated=True) for name in wanted]
+    except ScenarioError as exc:
+        _fail(str(exc))
+    results = []
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet,
+    ) as progress:
+        for name, path in zip(wanted, files, strict=True):
+            task = progress.add_task(f"{name}: runs", total=seeds)
+            try:
+                results.append(
+                    replicate(
+                        path,
+                        out_dir,
+                        seeds,
+                        jobs=jobs,
+                        on_progress=lambda done, total, task=task: progress.update(task, completed=done),
+                    )
+                )
+            except ScenarioError as exc:
+                _fail(str(exc))
+    summary_file = write_summary(results, out_dir)
+    table = Table(title=f"historical cases on {seeds} fresh seeds each")
+    for col in ("case", "targets inside", "catch-up", "median catch-up year", "history figure"):
+        table.add_column(col)
+    for r in results:
+        year = r["median_catch_up_year"]
+        table.add_row(
+            r["case"],
+            f"{r['targets_inside']}/{r['targets']}",
+            f"{r['catch_up_share']:.0%}",
+            "-" if year is None else f"{year:.1f}",
+            str(r["figure"]),
+        )
+    out.print(table)
+    out.print(f"summary: {summary_file}; fit tables: {out_dir}/<case>/fit.csv", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,11 +38,13 @@ class ExperimentError(ScenarioError):
 
 
 class FactorLevel(BaseModel):
-    """One level of a named factor: parameter values and dated events that go together."""
+    """One level of a named factor: parameter values and dated events that go together, and
+    the base scenario's events (by label) this level removes (a counterfactual history)."""
 
     model_config = _STRICT
     set: dict[str, Number] = Field(default_factory=dict)
     events: list[EventSpec] = Field(default_factory=list)
+    drop_events: list[str] = Field(default_factory=list)
 
 
 class SampleSpec(BaseModel):
@@ -89,6 +91,7 @@ class Point:
     values: dict[str, Any]
     labels: dict[str, str] = field(default_factory=dict)
     events: tuple[DatedEvent, ...] = ()
+    dropped: tuple[str, ...] = ()  # labels of base-scenario events this point removes
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,8 @@ class Experiment:
         """The base scenario with this point's overrides and events."""
         params = dict(self.scenario.parameters)
         params.update(point.values)
-        events = tuple(sorted(self.scenario.events + point.events, key=lambda e: e.year))
+        kept = tuple(e for e in self.scenario.events if e.label not in point.dropped)
+        events = tuple(sorted(kept + point.events, key=lambda e: e.year))
         return replace(self.scenario, parameters=params, events=events, overrides=dict(point.values))
 
     def points_table(self) -> pd.DataFrame:
@@ -130,8 +134,10 @@ class Experiment:
                 "scenario": self.scenario.to_dict() | {"source": None},
                 "points": self.points_table().to_dict(orient="list"),
                 "events": [
-                    [(e.year, e.label, e.new_generation, e.set) for e in p.events] for p in self.points
+                    [(e.year, e.label, e.new_generation, e.set, e.home_entrants) for e in p.events]
+                    for p in self.points
                 ],
+                "dropped": [list(p.dropped) for p in self.points if p.dropped],
                 "replications": self.replications,
                 "base_seed": self.base_seed,
                 "trajectories": self.trajectories,
@@ -163,7 +169,7 @@ class Experiment:
 
 
 def grid_points(
-    factors: dict[str, dict[str, tuple[dict[str, Any], tuple[DatedEvent, ...]]]],
+    factors: dict[str, dict[str, tuple]],
     grid: dict[str, list[Any]],
     fixed: dict[str, Any] | None = None,
 ) -> list[Point]:
@@ -176,13 +182,17 @@ def grid_points(
         levels, values = combo[: len(factor_names)], combo[len(factor_names) :]
         merged: dict[str, Any] = dict(fixed or {})
         events: list[DatedEvent] = []
+        dropped: list[str] = []
         labels = {}
-        for name, (label, (level_set, level_events)) in zip(factor_names, levels, strict=True):
+        for name, (label, (level_set, level_events, *level_dropped)) in zip(
+            factor_names, levels, strict=True
+        ):
             labels[name] = label
             merged.update(level_set)
             events.extend(level_events)
+            dropped.extend(*level_dropped)
         merged.update(dict(zip(grid_names, values, strict=True)))
-        points.append(Point(i, merged, labels, tuple(events)))
+        points.append(Point(i, merged, labels, tuple(events), tuple(dropped)))
     return points
 
 
@@ -249,7 +259,7 @@ def _events(problems, source, where, specs: list[EventSpec], scenario: Scenario)
             if key in SETUP_ONLY:
                 problems.append(f"{spot}: is read only at set-up and cannot change during a run")
             checked[key] = _check_value(problems, spot, key, value)
-        out.append(DatedEvent(ev.year, checked, ev.new_generation, ev.label))
+        out.append(DatedEvent(ev.year, checked, ev.new_generation, ev.label, ev.home_entrants))
     return tuple(out)
 
 
@@ -340,7 +350,15 @@ def parse_experiment(
                     for k, v in level.set.items()
                 }
                 events = _events(problems, source, f"factors.{fname}.{label}", level.events, scenario)
-                factors[fname][label] = (values, events)
+                known = [e.label for e in scenario.events if e.label]
+                allowed = ", ".join(map(repr, known)) or "none"
+                for i, dropped in enumerate(level.drop_events):
+                    if dropped not in known:
+                        problems.append(
+                            f"{source}: factors.{fname}.{label}.drop_events[{i}] = {dropped!r}: no event of "
+                            f"the base scenario has this label (allowed: {allowed})"
+                        )
+                factors[fname][label] = (values, events, tuple(level.drop_events))
         grid = {
             name: [
                 _check_value(problems, f"{source}: grid.{name}[{i}] = {v!r}", name, v)

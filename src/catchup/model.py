@@ -64,12 +64,14 @@ TRAJECTORY_COLUMNS = (
 
 @dataclass(frozen=True)
 class DatedEvent:
-    """A change that happens at a calendar year: parameter values and/or a new generation."""
+    """A change that happens at a calendar year: parameter values, a new generation and/or
+    home firms founded (a programme start: the latecomers' entry is often a dated fact)."""
 
     year: float
     set: dict[str, Any] = field(default_factory=dict)
     new_generation: bool = False
     label: str = ""
+    home_entrants: int = 0
 
 
 class _EventAction:
@@ -189,6 +191,8 @@ class CatchUpModel(Model):
             setattr(self.p, name, value)
         if event.new_generation:
             self.technology.add_generation(event.year)
+        if event.home_entrants:
+            self.found_home_firms(event.home_entrants)
         self.event_log.append((event.year, event.label or describe_event(event)))
 
     # -- views used by agents ----------------------------------------------------
@@ -288,7 +292,8 @@ class CatchUpModel(Model):
             home_total = shares[is_home].sum(axis=0, keepdims=True)
             pooled = np.where(is_home[:, None], shares + p.alliance * (home_total - shares), shares)
             v_pooled = market_attractiveness(quality, price, pooled, is_home, eligible, **market_terms)
-            v_policy = np.where(eligible, v_policy + (v_pooled - v_market), -np.inf)
+            with np.errstate(invalid="ignore"):  # ineligible cells are -inf - -inf; masked below
+                v_policy = np.where(eligible, v_policy + (v_pooled - v_market), -np.inf)
         target = logit_shares(v_policy)
         shares = adjust_shares(shares, target, per_step_rate(p.share_adjustment_rate, self.dt))
         sales = shares @ weights * self.world_demand_per_year * self.dt
@@ -322,16 +327,24 @@ class CatchUpModel(Model):
         p = self.p
         rate = p.entrepreneurship * p.max_entry_rate * self.dt
         n = int(self.rng.poisson(rate)) if rate > 0 else 0
-        room = p.max_home_firms - len(self.home_firms)
+        self.entrants_this_step = self.found_home_firms(n)
+
+    def found_home_firms(self, n: int) -> int:
+        """Found up to `n` home firms in the newest generation (room permitting); returns how many.
+
+        A founder starts from general engineering knowledge or, if better, half of what the
+        institutes know (a spin-off)."""
+        room = self.p.max_home_firms - len(self.home_firms)
         newest = self.technology.newest
         base = self.latecomer_start_capability()
         spin_off = max(
             (0.5 * r.knowledge for r in self.institutes if r.generation == newest.index), default=0.0
         )
-        self.entrants_this_step = max(0, min(n, room))
-        for _ in range(self.entrants_this_step):
+        founded = max(0, min(n, room))
+        for _ in range(founded):
             self._new_latecomer(generation=newest.index, capability=max(base, spin_off))
             self.entrants += 1
+        return founded
 
     # -- observation -------------------------------------------------------------
     def observe(self) -> None:
@@ -379,6 +392,8 @@ def describe_event(event: DatedEvent) -> str:
     parts = [f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in event.set.items()]
     if event.new_generation:
         parts.insert(0, "new generation")
+    if event.home_entrants:
+        parts.insert(0, f"{event.home_entrants} home firm(s) founded")
     return ", ".join(parts)
 
 

@@ -15,6 +15,10 @@ def first_year(years: np.ndarray, condition: np.ndarray) -> float:
     return float(years[hits[0]]) if len(hits) else float("nan")
 
 
+# A home product counts as on the market once home firms hold this share of the home market:
+# below it, the logit choice gives a product buyers hardly ever pick.
+FIRST_PRODUCT_SHARE = 0.01
+
 CYCLES = (
     "persistent_foreign_leadership",
     "aborted_catch_up",
@@ -55,7 +59,8 @@ def run_outcomes(
 
     catch-up year: relative capability first >= threshold; leadership year: home share
     of the home market first > 1/2 (above the foreign share); mission year: while a
-    mission is active, best home capability first >= mission_target x frontier.
+    mission is active, best home capability first >= mission_target x frontier; first
+    product year: home share of the home market first >= FIRST_PRODUCT_SHARE.
     """
     years = np.asarray(trajectory["year"])
     rel = np.nan_to_num(np.asarray(trajectory["relative_capability"]))
@@ -66,6 +71,7 @@ def run_outcomes(
         "catch_up_year": first_year(years, rel >= catch_up_threshold),
         "leadership_year": first_year(years, share_home > 0.5),
         "mission_year": first_year(years, mission & (progress >= mission_target)),
+        "first_product_year": first_year(years, share_home >= FIRST_PRODUCT_SHARE),
         "final_relative_capability": float(rel[-1]),
         "final_home_share_home_market": float(share_home[-1]),
         "final_home_share_world_market": float(np.asarray(trajectory["home_share_world_market"])[-1]),

@@ -402,3 +402,180 @@ def attribution_figure(table: pd.DataFrame, title: str = "") -> Figure:
             fontsize=10,
         )
     return fig
+
+
+def history_figure(
+    trajectories: pd.DataFrame,
+    windows: pd.DataFrame,
+    runs: pd.DataFrame,
+    targets: Sequence,
+    events: Sequence[tuple[float, str]] = (),
+    title: str = "",
+) -> Figure:
+    """A calibrated case against its dated facts.
+
+    Top: home share of the home market (median, 50% and 90% of runs) with each dated share
+    fact as its range (bar) and value (diamond). Middle: relative capability, and the
+    mission's progress when there is a mission. Dated outcomes (first home product, mission
+    target) appear as the historical year range (shaded) with the simulated median and
+    10-90% interval of runs (dot and line). Bottom: the windows every run detected.
+    """
+    share_targets = [t for t in targets if not t.is_event]
+    event_targets = [t for t in targets if t.is_event]
+    mission = bool(trajectories["mission_active"].any())
+    with plt.rc_context(STYLE):
+        fig, (share, cap, strip) = plt.subplots(
+            3,
+            1,
+            figsize=(7.5, 7),
+            sharex=True,
+            gridspec_kw={"height_ratios": [3, 3, 1.4]},
+            layout="constrained",
+        )
+        _band(
+            share, trajectories, "home_share_home_market", SERIES_COLOURS["home_share_home_market"], "model"
+        )
+        for t in share_targets:
+            axis = share if t.measure == "home_share_home_market" else cap
+            axis.errorbar(
+                t.year,
+                t.value,
+                yerr=[[t.value - t.low], [t.high - t.value]],
+                fmt="D",
+                color="#000000",
+                markersize=4,
+                capsize=3,
+                gid="history",
+            )
+        share.set_ylabel("home firms' share of the\nhome market (share of demand)")
+        share.set_ylim(0, 1)
+        _band(cap, trajectories, "relative_capability", SERIES_COLOURS["relative_capability"], "model")
+        if mission:
+            _band(cap, trajectories, "mission_progress", "#CC79A7", "mission progress")
+        cap.set_ylabel("relative capability (ratio)" + ("\nand mission progress (share)" if mission else ""))
+        cap.set_ylim(bottom=0)
+        for t in event_targets:
+            axis = cap if t.measure == "mission_year" else share
+            axis.axvspan(t.low, t.high, color="#000000", alpha=0.12, linewidth=0, gid="history")
+            years = runs[t.measure].dropna()
+            if len(years):
+                y = 0.92
+                axis.plot(
+                    [years.quantile(0.1), years.quantile(0.9)],
+                    [y, y],
+                    transform=axis.get_xaxis_transform(),
+                    color="#000000",
+                    linewidth=1.2,
+                )
+                axis.plot(
+                    [years.median()],
+                    [y],
+                    "o",
+                    transform=axis.get_xaxis_transform(),
+                    color="#000000",
+                    markersize=4,
+                    gid="simulated",
+                )
+            axis.annotate(
+                t.measure.replace("_year", "").replace("_", " "),
+                (t.high, 0.80),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, 0),
+                textcoords="offset points",
+                fontsize=7,
+            )
+        handles = [
+            matplotlib.lines.Line2D([], [], color="#444444", linewidth=2, label="model median"),
+            matplotlib.patches.Patch(color="#444444", alpha=0.28, label="50% of runs"),
+            matplotlib.patches.Patch(color="#444444", alpha=0.12, label="90% of runs"),
+            matplotlib.lines.Line2D(
+                [], [], color="#000000", marker="D", markersize=4, linestyle="none", label="history (range)"
+            ),
+            matplotlib.patches.Patch(color="#000000", alpha=0.12, label="dated fact (year range)"),
+            matplotlib.lines.Line2D(
+                [], [], color="#000000", marker="o", markersize=4, label="model median year (10-90%)"
+            ),
+        ]
+        share.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
+        cap.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
+        _window_strip(strip, windows, trajectories["run_id"].nunique())
+        _events((share, cap, strip), events)
+        strip.set_xlabel("year")
+        if title:
+            fig.suptitle(textwrap.fill(title, 90), x=0.02, ha="left", fontsize=10)
+    return fig
+
+
+def counterfactual_figure(
+    trajectories: pd.DataFrame,
+    level_column: str,
+    targets: Sequence = (),
+    events: Sequence[tuple[float, str]] = (),
+    title: str = "",
+    mission_target: float | None = None,
+) -> Figure:
+    """Each counterfactual's median path (50% band) against the dated facts.
+
+    Left: home share of the home market with each dated share fact as a range bar. Right:
+    mission progress when the case is a mission, else relative capability; dated outcomes
+    appear as shaded year ranges.
+    """
+    mission = "mission_active" in trajectories and bool(trajectories["mission_active"].any())
+    right_column = "mission_progress" if mission else "relative_capability"
+    with plt.rc_context(STYLE):
+        fig, (share, right) = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True, layout="constrained")
+        for i, (level, part) in enumerate(trajectories.groupby(level_column, sort=False)):
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            for ax, column in ((share, "home_share_home_market"), (right, right_column)):
+                q = _quantiles(part, column)
+                ax.fill_between(q.index, q[0.25], q[0.75], color=colour, alpha=0.2, linewidth=0)
+                ax.plot(q.index, q[0.5], color=colour, linewidth=1.8, label=str(level).replace("_", " "))
+        for t in targets:
+            if t.is_event:
+                ax = right if t.measure == "mission_year" else share
+                ax.axvspan(t.low, t.high, color="#000000", alpha=0.12, linewidth=0, gid="history")
+                ax.annotate(
+                    t.measure.replace("_year", "").replace("_", " "),
+                    (t.high, 0.95),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    fontsize=7,
+                )
+            elif t.measure == "home_share_home_market":
+                share.errorbar(
+                    t.year,
+                    t.value,
+                    yerr=[[t.value - t.low], [t.high - t.value]],
+                    fmt="D",
+                    color="#000000",
+                    markersize=4,
+                    capsize=3,
+                    gid="history",
+                )
+        if mission and mission_target is not None:
+            right.axhline(mission_target, color="grey", linestyle=":", linewidth=1)
+            right.annotate(
+                "mission target", (0.01, mission_target), xycoords=("axes fraction", "data"), fontsize=7
+            )
+        share.set_title(label("home_share_home_market"), fontsize=9)
+        share.set_ylabel("share of demand")
+        share.set_ylim(0, 1)
+        right.set_title(
+            "mission progress (best home / frontier)" if mission else label(right_column), fontsize=9
+        )
+        right.set_ylabel("share of frontier" if mission else "ratio")
+        right.set_ylim(bottom=0)
+        for ax in (share, right):
+            ax.set_xlabel("year")
+        _events((share, right), events)
+        handles, labels_ = share.get_legend_handles_labels()
+        if any(not t.is_event for t in targets):
+            handles.append(
+                matplotlib.lines.Line2D([], [], color="#000000", marker="D", markersize=4, linestyle="none")
+            )
+            labels_.append("history (range)")
+        fig.legend(handles, labels_, loc="outside lower center", ncols=min(len(labels_), 5))
+        if title:
+            fig.suptitle(textwrap.fill(title, 110), x=0.02, ha="left", fontsize=10)
+    return fig

@@ -22,7 +22,16 @@ from catchup.analysis import AnalysisError, compare, load_runs
 MAX_LEVELS = 12  # more distinct values than this on a heatmap axis are binned
 BINS = 5
 
-KINDS = ("trajectories", "compare", "sweep", "window-map", "sensitivity", "attribution")
+KINDS = (
+    "trajectories",
+    "history",
+    "compare",
+    "counterfactual",
+    "sweep",
+    "window-map",
+    "sensitivity",
+    "attribution",
+)
 
 
 class ReportError(ValueError):
@@ -48,6 +57,15 @@ def scenario_events(manifest: dict[str, Any]) -> list[tuple[float, str]]:
         (e["year"], e["label"] or ("new generation" if e["new_generation"] else "event"))
         for e in scenario["events"]
     ]
+
+
+def history_file(manifest: dict[str, Any]) -> Path | None:
+    """The history CSV of a run of a case scenario (one with a [calibration] table), if it exists."""
+    calibration = manifest.get("scenario", {}).get("calibration") if not is_sweep(manifest) else None
+    if not calibration:
+        return None
+    path = Path(calibration["history"])
+    return path if path.exists() else None
 
 
 def swept_parameters(folder: Path) -> list[str]:
@@ -77,6 +95,8 @@ def available_kinds(folder: Path, others: Sequence[Path] = ()) -> list[str]:
     kinds = []
     if (folder / "trajectories.parquet").exists():
         kinds.append("trajectories")
+        if history_file(manifest) is not None:
+            kinds.append("history")
         if any((o / "trajectories.parquet").exists() for o in others):
             kinds.append("compare")
     if is_sweep(manifest):
@@ -87,6 +107,11 @@ def available_kinds(folder: Path, others: Sequence[Path] = ()) -> list[str]:
             kinds.append("window-map")
         if manifest["experiment"]["design"].get("method") in ("sobol", "morris"):
             kinds.append("sensitivity")
+        design = manifest["experiment"]["design"]
+        if design.get("factors") and "home_share_home_market" in manifest["experiment"].get(
+            "trajectories", []
+        ):
+            kinds.append("counterfactual")
     if (folder / "attribution.csv").exists():
         kinds.append("attribution")
     return kinds
@@ -95,11 +120,13 @@ def available_kinds(folder: Path, others: Sequence[Path] = ()) -> list[str]:
 def _why_not(kind: str, folder: Path) -> str:
     return {
         "trajectories": "needs trajectories.parquet (a folder written by `catchup run`)",
+        "history": "needs a `catchup run` folder of a case scenario whose history file exists",
         "compare": "needs this folder and at least one more `catchup run` folder given with --with",
         "sweep": "needs a sweep folder (`catchup sweep`) with at least two swept parameters",
         "window-map": "needs a sweep of experiments/window_map.toml (factor technology_stage and grid "
         + ", ".join(plots.WINDOW_MAP_GRID)
         + ")",
+        "counterfactual": "needs a sweep with [factors] that kept the home_share_home_market trajectory",
         "sensitivity": "needs a sweep with a [sample] design of method sobol or morris",
         "attribution": "needs attribution.csv (run `catchup attribute SCENARIO --out DIR` first)",
     }[kind] + f"; {folder} does not have it"
@@ -148,6 +175,35 @@ def _figure(kind, folder, manifest, runs, others, x, y, outcome, fix):
             pd.read_parquet(folder / "windows.parquet"),
             scenario_events(manifest),
             title,
+        )
+    if kind == "history":
+        from catchup.history import load_history, targets
+
+        name = manifest["scenario"]["name"]
+        return plots.history_figure(
+            pd.read_parquet(folder / "trajectories.parquet"),
+            pd.read_parquet(folder / "windows.parquet"),
+            pd.read_parquet(folder / "runs.parquet"),
+            targets(load_history(history_file(manifest))),
+            scenario_events(manifest),
+            f"{name}: {manifest['scenario']['description']}".rstrip(": "),
+        )
+    if kind == "counterfactual":
+        from catchup.analysis import case_targets
+        from catchup.sweep import read_table
+
+        factor = next(iter(manifest["experiment"]["design"]["factors"]))
+        points = pd.read_parquet(folder / "points.parquet")[["point_id", factor]]
+        runs = read_table(folder, "runs")[["run_id", "point_id"]].merge(points, on="point_id")
+        trajectories = read_table(folder, "trajectories").merge(runs, on="run_id")
+        name = manifest["experiment"]["name"]
+        return plots.counterfactual_figure(
+            trajectories,
+            factor,
+            case_targets(manifest),
+            scenario_events(manifest),
+            f"{name}: {manifest['experiment']['description']}".rstrip(": "),
+            mission_target=manifest["experiment"]["scenario"]["parameters"]["mission_target"],
         )
     if kind == "compare":
         named = [(manifest["scenario"]["name"], pd.read_parquet(folder / "trajectories.parquet"))]

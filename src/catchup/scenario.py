@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,13 +48,40 @@ class EventSpec(BaseModel):
     year: float
     label: str = ""
     new_generation: bool = False
+    home_entrants: Annotated[int, Field(ge=0, le=200)] = 0
     set: dict[str, int | float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> EventSpec:
-        if not self.new_generation and not self.set:
-            raise ValueError("an event must set parameters or bring a new_generation")
+        if not self.new_generation and not self.set and not self.home_entrants:
+            raise ValueError("an event must set parameters, bring a new_generation or found home_entrants")
         return self
+
+
+class CalibrationSpec(BaseModel):
+    """How a historical case is calibrated: its dated facts and its free parameters."""
+
+    model_config = _STRICT
+    history: Annotated[str, Field(min_length=1)]  # CSV of dated facts, relative to this file
+    seeds: Annotated[int, Field(ge=16, le=10_000)] = 32  # seeds per objective evaluation
+    base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    trials: Annotated[int, Field(ge=1, le=100_000)] = 100  # default for `catchup calibrate`
+    free: dict[str, Annotated[list[int | float], Field(min_length=2, max_length=2)]]
+
+
+class CalibratedSpec(BaseModel):
+    """What `catchup calibrate` records about the search that produced a calibrated file."""
+
+    model_config = _STRICT
+    objective: float  # the search's objective at the best trial (range distances + centring)
+    distance: float  # the sum of range distances alone: 0 when every median is inside its range
+    date: str
+    trials: int
+    seeds: int
+    base_seed: int
+    study: str
+    case_sha256: str
+    history_sha256: str
 
 
 class ScenarioSpec(BaseModel):
@@ -69,6 +97,8 @@ class ScenarioSpec(BaseModel):
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     parameters: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
     events: list[EventSpec] = Field(default_factory=list)
+    calibration: CalibrationSpec | None = None
+    calibrated: CalibratedSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +117,8 @@ class Scenario:
     source: str | None = None
     file_hash: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, Any] | None = None  # history path (absolute), seeds, base_seed, trials, free
+    calibrated: dict[str, Any] | None = None  # what the calibration search recorded
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario as plain data (for manifests)."""
@@ -100,12 +132,20 @@ class Scenario:
             "base_seed": self.base_seed,
             "parameters": dict(self.parameters),
             "events": [
-                {"year": e.year, "label": e.label, "new_generation": e.new_generation, "set": dict(e.set)}
+                {
+                    "year": e.year,
+                    "label": e.label,
+                    "new_generation": e.new_generation,
+                    "home_entrants": e.home_entrants,
+                    "set": dict(e.set),
+                }
                 for e in self.events
             ],
             "source": self.source,
             "file_sha256": self.file_hash,
             "overrides": dict(self.overrides),
+            "calibration": self.calibration,
+            "calibrated": self.calibrated,
         }
 
 
@@ -127,11 +167,11 @@ def _allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> 
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             return f"a parameter name from `catchup params`{hint}"
         if "events" in loc:
-            return "year, label, new_generation, set"
+            return "year, label, new_generation, home_entrants, set"
         if loc[0] == "sample":
             return "method, size, seed, levels, ranges"
         if loc[0] == "factors":
-            return "set, events"
+            return "set, events, drop_events"
         if len(loc) > 1:
             return "see README.md for the keys of this table"
         return ", ".join(schema.model_fields)
@@ -201,8 +241,40 @@ def _check_semantics(source: str, spec: ScenarioSpec) -> None:
                     BY_NAME[key].check(value)
                 except ValueError as exc:
                     problems.append(f"{where}: {exc}")
+    if spec.calibration is not None:
+        problems.extend(_calibration_problems(source, spec))
     if problems:
         raise ScenarioError("\n".join(problems))
+
+
+def _calibration_problems(source: str, spec: ScenarioSpec) -> list[str]:
+    """Free parameters must be parameters, with bounds inside their range, low < high."""
+    problems = []
+    assert spec.calibration is not None
+    for name, bounds in spec.calibration.free.items():
+        where = f"{source}: calibration.free.{name} = {bounds!r}"
+        if name not in BY_NAME:
+            close = difflib.get_close_matches(name, list(BY_NAME), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            problems.append(
+                f"{where}: unknown parameter (allowed: a parameter name from `catchup params`{hint})"
+            )
+            continue
+        low, high = bounds
+        for value in bounds:
+            try:
+                BY_NAME[name].check(value)
+            except ValueError as exc:
+                problems.append(f"{where}: bound {exc}")
+        if not low < high:
+            problems.append(f"{where}: needs [low, high] with low < high")
+        given = spec.parameters.model_dump().get(name)
+        if name in spec.parameters.model_fields_set and not low <= given <= high:
+            problems.append(
+                f"{source}: parameters.{name} = {given!r}: the starting value of a free parameter must lie "
+                f"within its bounds in calibration.free.{name} (allowed: {low:g} <= value <= {high:g})"
+            )
+    return problems
 
 
 def parse_scenario(
@@ -222,9 +294,16 @@ def parse_scenario(
             set={k: BY_NAME[k].check(v) for k, v in ev.set.items()},
             new_generation=ev.new_generation,
             label=ev.label,
+            home_entrants=ev.home_entrants,
         )
         for ev in sorted(spec.events, key=lambda e: e.year)
     )
+    calibration = None
+    if spec.calibration is not None:
+        calibration = spec.calibration.model_dump()
+        base = Path(source).parent if source and not source.startswith("<") else Path()
+        calibration["history"] = str((base / spec.calibration.history).resolve())
+        calibration["free"] = {k: (float(v[0]), float(v[1])) for k, v in spec.calibration.free.items()}
     return Scenario(
         name=spec.name,
         description=spec.description,
@@ -237,6 +316,8 @@ def parse_scenario(
         events=events,
         source=source,
         file_hash=file_hash,
+        calibration=calibration,
+        calibrated=spec.calibrated.model_dump() if spec.calibrated is not None else None,
     )
 
 
@@ -261,9 +342,40 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and resolve a scenario file."""
-    data, digest = read_toml(path)
+    """Read, validate and resolve a scenario file (following `extends`)."""
+    data, digest = _read_extended(Path(path), seen=())
     return parse_scenario(data, source=str(path), file_hash=digest)
+
+
+def _read_extended(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], str]:
+    """A scenario file's data with its `extends` chain merged in.
+
+    A calibrated file extends its case file: its [parameters] override the base's, its
+    events are added, and any other key replaces the base's. Paths inside the base (the
+    calibration history) are made relative to the extending file, so they keep pointing
+    at the same file. The hash covers every file in the chain.
+    """
+    data, digest = read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, digest
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends = {parent!r}: must be a path to a scenario file (a string)")
+    base_path = (path.parent / parent).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise ScenarioError(f"{path}: extends = {parent!r}: a cycle of scenario files extending each other")
+    base, base_digest = _read_extended(base_path, (*seen, path.resolve()))
+    merged = {**base, **data}
+    for table in ("parameters",):
+        if isinstance(base.get(table), dict) and isinstance(data.get(table), dict):
+            merged[table] = {**base[table], **data[table]}
+    if isinstance(base.get("events"), list) and isinstance(data.get("events"), list):
+        merged["events"] = base["events"] + data["events"]
+    calibration = merged.get("calibration")
+    if "calibration" not in data and isinstance(calibration, dict) and "history" in calibration:
+        history = (base_path.parent / str(calibration["history"])).resolve()
+        merged["calibration"] = {**calibration, "history": os.path.relpath(history, path.parent)}
+    return merged, hashlib.sha256((base_digest + digest).encode()).hexdigest()
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], seeds: int | None = None) -> Scenario:
