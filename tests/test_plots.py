@@ -113,3 +113,46 @@ def test_save_writes_every_format(tmp_path, result, fmt):
     fig = plots.trajectories_figure(result.trajectories, result.windows)
     (path,) = plots.save(fig, tmp_path, "t", [fmt])
     assert path.suffix == f".{fmt}" and path.stat().st_size > 5_000
+
+
+def _targets():
+    from catchup.history import Target
+
+    return [
+        Target("home_share_home_market@1995", "home_share_home_market", 1995.0, 0.1, 0.3, 0.2, "s", False),
+        Target("first_product_year", "first_product_year", 1994.0, 1993.0, 1995.0, 1994.0, "s", True),
+    ]
+
+
+def _assert_facts(ax) -> None:
+    """One range bar for the dated share and one shaded year range for the dated event."""
+    from matplotlib.container import ErrorbarContainer
+    from matplotlib.patches import Rectangle
+
+    bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert len(bars) == 1 and bars[0].lines[0].get_xdata()[0] == 1995.0
+    spans = [a for a in _gids(ax, "history") if isinstance(a, Rectangle)]
+    assert len(spans) == 1
+
+
+def test_history_figure_draws_every_dated_fact_and_the_simulated_year(result):
+    runs = result.runs.assign(first_product_year=1994.0 + np.arange(len(result.runs)) * 0.25)
+    fig = plots.history_figure(result.trajectories, result.windows, runs, _targets(), [(2000.0, "gen")], "t")
+    share, cap, strip = fig.axes[:3]
+    _assert_facts(share)
+    simulated = _gids(share, "simulated")[0]
+    assert simulated.get_xdata()[0] == pytest.approx(runs["first_product_year"].median())
+    assert "home market" in share.get_ylabel() and strip.get_xlabel() == "year"
+    assert len(_gids(cap, "event")) == 1
+
+
+def test_counterfactual_figure_has_one_median_per_level(result):
+    table = pd.concat(
+        [result.trajectories.assign(level="as_calibrated"), result.trajectories.assign(level="no_niche")]
+    )
+    fig = plots.counterfactual_figure(table, "level", _targets(), [(2000.0, "gen")], "t")
+    share, right = fig.axes[:2]
+    medians = [line.get_label() for line in share.get_lines() if not line.get_label().startswith("_")]
+    assert medians == ["as calibrated", "no niche"]
+    _assert_facts(share)
+    assert right.get_title().startswith("relative capability")  # no mission in this scenario

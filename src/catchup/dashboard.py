@@ -53,7 +53,8 @@ def available_scenarios() -> dict[str, Path]:
     """Scenario name -> file, for every valid scenario file under the scenario folder."""
     found = {}
     folder = scenario_dir()
-    for path in sorted(folder.rglob("*.toml")):
+    # a calibrated case file shares its case's name and wins over it (it comes last)
+    for path in sorted(folder.rglob("*.toml"), key=lambda p: (p.name.endswith(".calibrated.toml"), str(p))):
         try:
             found[load_scenario(path).name] = path
         except ValueError:

@@ -84,8 +84,13 @@ def _band(ax, table: pd.DataFrame, column: str, colour: str, name: str) -> None:
 
 
 def _events(axes, events: Sequence[tuple[float, str]]) -> None:
-    """Dated events as labelled vertical markers (label on the first axes only)."""
+    """Dated events as labelled vertical markers (label on the first axes only; events in the
+    same year share one marker and one label)."""
+    merged: dict[float, list[str]] = {}
     for year, text in events:
+        merged.setdefault(year, []).append(text)
+    for year, texts in merged.items():
+        text = " / ".join(texts)
         for i, ax in enumerate(axes):
             ax.axvline(year, color="#000000", linestyle="--", linewidth=0.8, gid="event")
             if i == 0:
@@ -411,6 +416,7 @@ def history_figure(
     targets: Sequence,
     events: Sequence[tuple[float, str]] = (),
     title: str = "",
+    mission_target: float | None = None,
 ) -> Figure:
     """A calibrated case against its dated facts.
 
@@ -449,9 +455,17 @@ def history_figure(
             )
         share.set_ylabel("home firms' share of the\nhome market (share of demand)")
         share.set_ylim(0, 1)
-        _band(cap, trajectories, "relative_capability", SERIES_COLOURS["relative_capability"], "model")
+        _band(
+            cap,
+            trajectories,
+            "relative_capability",
+            SERIES_COLOURS["relative_capability"],
+            "relative capability",
+        )
         if mission:
             _band(cap, trajectories, "mission_progress", "#CC79A7", "mission progress")
+            if mission_target is not None:
+                cap.axhline(mission_target, color="grey", linestyle=":", linewidth=1, label="mission target")
         cap.set_ylabel("relative capability (ratio)" + ("\nand mission progress (share)" if mission else ""))
         cap.set_ylim(bottom=0)
         for t in event_targets:
@@ -478,10 +492,10 @@ def history_figure(
                 )
             axis.annotate(
                 t.measure.replace("_year", "").replace("_", " "),
-                (t.high, 0.80),
+                ((t.low + t.high) / 2, 0.86),
                 xycoords=("data", "axes fraction"),
-                xytext=(3, 0),
-                textcoords="offset points",
+                ha="center",
+                va="top",
                 fontsize=7,
             )
         handles = [
@@ -500,6 +514,7 @@ def history_figure(
         cap.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
         _window_strip(strip, windows, trajectories["run_id"].nunique())
         _events((share, cap, strip), events)
+        strip.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         strip.set_xlabel("year")
         if title:
             fig.suptitle(textwrap.fill(title, 90), x=0.02, ha="left", fontsize=10)
@@ -536,10 +551,10 @@ def counterfactual_figure(
                 ax.axvspan(t.low, t.high, color="#000000", alpha=0.12, linewidth=0, gid="history")
                 ax.annotate(
                     t.measure.replace("_year", "").replace("_", " "),
-                    (t.high, 0.95),
+                    ((t.low + t.high) / 2, 0.99),
                     xycoords=("data", "axes fraction"),
-                    xytext=(3, 0),
-                    textcoords="offset points",
+                    ha="center",
+                    va="top",
                     fontsize=7,
                 )
             elif t.measure == "home_share_home_market":

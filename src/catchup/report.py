@@ -187,6 +187,7 @@ def _figure(kind, folder, manifest, runs, others, x, y, outcome, fix):
             targets(load_history(history_file(manifest))),
             scenario_events(manifest),
             f"{name}: {manifest['scenario']['description']}".rstrip(": "),
+            mission_target=manifest["scenario"]["parameters"]["mission_target"],
         )
     if kind == "counterfactual":
         from catchup.analysis import case_targets

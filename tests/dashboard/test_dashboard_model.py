@@ -25,6 +25,8 @@ def scenarios(monkeypatch):
 def test_every_shipped_scenario_can_be_picked():
     names = set(dashboard.available_scenarios())
     assert {"baseline", "paradigm_change", "home_niche", "procurement", "all_closed"} <= names
+    # the historical cases are offered in their calibrated form
+    assert dashboard.available_scenarios()["speech"].name == "speech.calibrated.toml"
 
 
 def test_picking_a_scenario_moves_the_sliders_to_its_values():
