@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,3 +45,32 @@ def censored_years(runs, column: str, end_year: float) -> np.ndarray:
 def baseline_small() -> catchup.RunResult:
     """Four baseline runs, shared by tests that only read tables."""
     return catchup.run(catchup.load_scenario("scenarios/baseline.toml"), seeds=4)
+
+
+TOY_CASE = """
+name = "toy"
+start_year = 1990
+end_year = 1996
+[parameters]
+technology_maturity = 0.3
+niche_market_size = 0.05
+[calibration]
+history = "toy.csv"
+seeds = 16
+base_seed = 5
+trials = {trials}
+[calibration.free]
+niche_market_size = [0.0, 0.6]
+"""
+
+
+def write_toy_case(folder: Path, low: float = 0.3, high: float = 0.5, trials: int = 4) -> Path:
+    """A six-year case with one free parameter and one dated share in [low, high] (1995)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "toy.csv").write_text(
+        "year,metric,value,low,high,source,note\n"
+        f"1995,home_share_home_market,{(low + high) / 2},{low},{high},test,n\n"
+    )
+    path = folder / "toy.toml"
+    path.write_text(TOY_CASE.format(trials=trials))
+    return path

@@ -20,30 +20,13 @@ from catchup.calibrate import (
     write_calibrated,
 )
 from catchup.scenario import load_scenario
+from tests.conftest import TOY_CASE, write_toy_case
 
-CASE = """
-name = "toy"
-start_year = 1990
-end_year = 1996
-[parameters]
-technology_maturity = 0.3
-niche_market_size = 0.05
-[calibration]
-history = "toy.csv"
-seeds = 16
-base_seed = 5
-trials = 4
-[calibration.free]
-niche_market_size = [0.0, 0.6]
-"""
-HISTORY = "year,metric,value,low,high,source,note\n1995,home_share_home_market,{v},{lo},{hi},test,n\n"
+CASE = TOY_CASE.format(trials=4)
 
 
 def toy_case(tmp_path: Path, low: float = 0.3, high: float = 0.5) -> Path:
-    (tmp_path / "toy.csv").write_text(HISTORY.format(v=(low + high) / 2, lo=low, hi=high))
-    path = tmp_path / "toy.toml"
-    path.write_text(CASE)
-    return path
+    return write_toy_case(tmp_path, low, high)
 
 
 def storage(tmp_path: Path) -> str:
@@ -130,6 +113,18 @@ def test_a_scenario_without_calibration_is_not_a_case(tmp_path):
 
 def test_targets_outside_the_span_are_rejected(tmp_path):
     path = toy_case(tmp_path)
-    (tmp_path / "toy.csv").write_text(HISTORY.replace("1995", "2010").format(v=0.4, lo=0.3, hi=0.5))
+    text = (tmp_path / "toy.csv").read_text()
+    (tmp_path / "toy.csv").write_text(text.replace("1995,", "2010,"))
     with pytest.raises(CalibrationError, match="lie outside the span"):
         load_case(path)
+
+
+def test_evaluation_is_the_same_serial_or_on_a_pool(tmp_path):
+    from catchup.calibrate import evaluate, worker_pool
+
+    case = load_case(toy_case(tmp_path))
+    seeds = calibration_seeds(case)
+    serial = evaluate(case, {"niche_market_size": 0.4}, seeds)
+    with worker_pool(2) as pool:
+        parallel = evaluate(case, {"niche_market_size": 0.4}, seeds, pool)
+    assert serial.equals(parallel)

@@ -74,8 +74,13 @@ def bootstrap_interval(values: np.ndarray, statistic=np.mean, seed: int = 0) -> 
         return float("nan"), float("nan")
     if np.all(values == values[0]):
         return float(values[0]), float(values[0])
+    return _percentile_bootstrap((values,), statistic, seed)
+
+
+def _percentile_bootstrap(samples: tuple[np.ndarray, ...], statistic, seed: int) -> tuple[float, float]:
+    """scipy's percentile bootstrap with this module's resamples and confidence level."""
     res = stats.bootstrap(
-        (values,),
+        samples,
         statistic,
         n_resamples=N_RESAMPLES,
         confidence_level=CONFIDENCE,
@@ -337,16 +342,9 @@ def _stat_interval(
     if np.all(values == values[0]) and np.all(reference == reference[0]):
         d = float(values[0] - reference[0])
         return d, d
-    res = stats.bootstrap(
-        (values, reference),
-        lambda a, b, axis=-1: statistic(a, axis=axis) - statistic(b, axis=axis),
-        n_resamples=N_RESAMPLES,
-        confidence_level=CONFIDENCE,
-        method="percentile",
-        vectorized=True,
-        rng=np.random.default_rng(seed),
+    return _percentile_bootstrap(
+        (values, reference), lambda a, b, axis=-1: statistic(a, axis=axis) - statistic(b, axis=axis), seed
     )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
 def _mean(x, axis=-1):

@@ -316,10 +316,7 @@ def compare(
         table = compare_folders(folders)
     except (AnalysisError, FileNotFoundError) as exc:
         _fail(str(exc))
-    if out_file:
-        _write_table(table, out_file)
-    if as_json:
-        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+    if _write_or_print_json(table, out_file, as_json):
         return
     view = Table(title="comparison (95% bootstrap intervals)")
     label_cols = [c for c in table.columns[: table.columns.get_loc("n_runs")] if c != "source"]
@@ -351,10 +348,7 @@ def _compare_counterfactuals(
         table = counterfactuals(folders[0], reference)
     except (AnalysisError, FileNotFoundError) as exc:
         _fail(str(exc))
-    if out_file:
-        _write_table(table, out_file)
-    if as_json:
-        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+    if _write_or_print_json(table, out_file, as_json):
         return
     factor = table.columns[0]
     view = Table(title=f"{folders[0]}: counterfactuals against {reference!r} (95% bootstrap intervals)")
@@ -370,6 +364,15 @@ def _compare_counterfactuals(
         )
         view.add_row(str(getattr(r, factor)), r.outcome, value, change)
     out.print(view)
+
+
+def _write_or_print_json(table, out_file: Path | None, as_json: bool) -> bool:
+    """Write the table if asked; print it as JSON if asked (then the caller prints nothing else)."""
+    if out_file:
+        _write_table(table, out_file)
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+    return as_json
 
 
 def _write_table(table, path: Path) -> None:

@@ -409,6 +409,33 @@ def attribution_figure(table: pd.DataFrame, title: str = "") -> Figure:
     return fig
 
 
+def _dated_share(ax, target) -> None:
+    """A dated share fact: its value (diamond) and the range the sources allow (bar)."""
+    ax.errorbar(
+        target.year,
+        target.value,
+        yerr=[[target.value - target.low], [target.high - target.value]],
+        fmt="D",
+        color="#000000",
+        markersize=4,
+        capsize=3,
+        gid="history",
+    )
+
+
+def _dated_event(ax, target, label_height: float) -> None:
+    """A dated outcome: the year range the sources allow, shaded and labelled."""
+    ax.axvspan(target.low, target.high, color="#000000", alpha=0.12, linewidth=0, gid="history")
+    ax.annotate(
+        target.measure.replace("_year", "").replace("_", " "),
+        ((target.low + target.high) / 2, label_height),
+        xycoords=("data", "axes fraction"),
+        ha="center",
+        va="top",
+        fontsize=7,
+    )
+
+
 def history_figure(
     trajectories: pd.DataFrame,
     windows: pd.DataFrame,
@@ -442,17 +469,7 @@ def history_figure(
             share, trajectories, "home_share_home_market", SERIES_COLOURS["home_share_home_market"], "model"
         )
         for t in share_targets:
-            axis = share if t.measure == "home_share_home_market" else cap
-            axis.errorbar(
-                t.year,
-                t.value,
-                yerr=[[t.value - t.low], [t.high - t.value]],
-                fmt="D",
-                color="#000000",
-                markersize=4,
-                capsize=3,
-                gid="history",
-            )
+            _dated_share(share if t.measure == "home_share_home_market" else cap, t)
         share.set_ylabel("home firms' share of the\nhome market (share of demand)")
         share.set_ylim(0, 1)
         _band(
@@ -470,7 +487,7 @@ def history_figure(
         cap.set_ylim(bottom=0)
         for t in event_targets:
             axis = cap if t.measure == "mission_year" else share
-            axis.axvspan(t.low, t.high, color="#000000", alpha=0.12, linewidth=0, gid="history")
+            _dated_event(axis, t, 0.86)
             years = runs[t.measure].dropna()
             if len(years):
                 y = 0.92
@@ -490,14 +507,6 @@ def history_figure(
                     markersize=4,
                     gid="simulated",
                 )
-            axis.annotate(
-                t.measure.replace("_year", "").replace("_", " "),
-                ((t.low + t.high) / 2, 0.86),
-                xycoords=("data", "axes fraction"),
-                ha="center",
-                va="top",
-                fontsize=7,
-            )
         handles = [
             matplotlib.lines.Line2D([], [], color="#444444", linewidth=2, label="model median"),
             matplotlib.patches.Patch(color="#444444", alpha=0.28, label="50% of runs"),
@@ -547,27 +556,9 @@ def counterfactual_figure(
                 ax.plot(q.index, q[0.5], color=colour, linewidth=1.8, label=str(level).replace("_", " "))
         for t in targets:
             if t.is_event:
-                ax = right if t.measure == "mission_year" else share
-                ax.axvspan(t.low, t.high, color="#000000", alpha=0.12, linewidth=0, gid="history")
-                ax.annotate(
-                    t.measure.replace("_year", "").replace("_", " "),
-                    ((t.low + t.high) / 2, 0.99),
-                    xycoords=("data", "axes fraction"),
-                    ha="center",
-                    va="top",
-                    fontsize=7,
-                )
+                _dated_event(right if t.measure == "mission_year" else share, t, 0.99)
             elif t.measure == "home_share_home_market":
-                share.errorbar(
-                    t.year,
-                    t.value,
-                    yerr=[[t.value - t.low], [t.high - t.value]],
-                    fmt="D",
-                    color="#000000",
-                    markersize=4,
-                    capsize=3,
-                    gid="history",
-                )
+                _dated_share(share, t)
         if mission and mission_target is not None:
             right.axhline(mission_target, color="grey", linestyle=":", linewidth=1)
             right.annotate(

@@ -209,6 +209,13 @@ def format_validation_error(source: str, err: ValidationError, schema: type[Base
     return "\n".join(lines)
 
 
+def unknown_parameter(where: str, name: str) -> str:
+    """The message for a name that is not a parameter, with the closest names as a hint."""
+    close = difflib.get_close_matches(name, list(BY_NAME), n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return f"{where}: unknown parameter (allowed: a parameter name from `catchup params`{hint})"
+
+
 def _check_semantics(source: str, spec: ScenarioSpec) -> None:
     """Rules that span keys: calendar order, events inside the span, event parameters."""
     problems = []
@@ -226,11 +233,7 @@ def _check_semantics(source: str, spec: ScenarioSpec) -> None:
         for key, value in ev.set.items():
             where = f"{source}: events[{i}].set.{key} = {value!r}"
             if key not in BY_NAME:
-                close = difflib.get_close_matches(key, list(BY_NAME), n=3)
-                hint = f"; did you mean {' or '.join(close)}?" if close else ""
-                problems.append(
-                    f"{where}: unknown parameter (allowed: a parameter name from `catchup params`{hint})"
-                )
+                problems.append(unknown_parameter(where, key))
             elif key in SETUP_ONLY:
                 problems.append(
                     f"{where}: is read only at set-up and cannot change during a run (not allowed in "
@@ -254,11 +257,7 @@ def _calibration_problems(source: str, spec: ScenarioSpec) -> list[str]:
     for name, bounds in spec.calibration.free.items():
         where = f"{source}: calibration.free.{name} = {bounds!r}"
         if name not in BY_NAME:
-            close = difflib.get_close_matches(name, list(BY_NAME), n=3)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            problems.append(
-                f"{where}: unknown parameter (allowed: a parameter name from `catchup params`{hint})"
-            )
+            problems.append(unknown_parameter(where, name))
             continue
         low, high = bounds
         for value in bounds:

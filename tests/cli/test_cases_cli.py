@@ -8,32 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from tests.cli.test_cli import catchup_cli
+from tests.conftest import write_toy_case
 
 ROOT = Path(__file__).parents[2]
-TOY = """
-name = "toy"
-start_year = 1990
-end_year = 1996
-[parameters]
-technology_maturity = 0.3
-niche_market_size = 0.05
-[calibration]
-history = "toy.csv"
-seeds = 16
-base_seed = 5
-trials = 2
-[calibration.free]
-niche_market_size = [0.0, 0.6]
-"""
 
 
 def toy_cases(tmp_path: Path) -> Path:
     cases = tmp_path / "cases"
-    cases.mkdir()
-    (cases / "toy.csv").write_text(
-        "year,metric,value,low,high,source,note\n1995,home_share_home_market,0.4,0.0,1.0,test,n\n"
-    )
-    (cases / "toy.toml").write_text(TOY)
+    write_toy_case(cases, low=0.0, high=1.0, trials=2)
     return cases
 
 
