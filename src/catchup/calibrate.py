@@ -175,6 +175,8 @@ def _suggest(trial: Any, name: str, bounds: tuple[float, float]) -> Any:
 
 @dataclass
 class CalibrationResult:
+    """The best trial of a study: its values, objective and fit table, and where the study lives."""
+
     case: Case
     values: dict[str, Any]
     objective: float

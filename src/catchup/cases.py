@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from catchup.calibrate import CALIBRATED_SUFFIX, CASES_DIR, load_case, validation_seeds
+from catchup.calibrate import CALIBRATED_SUFFIX, CASES_DIR, load_case, validation_seeds, write_fit
 from catchup.history import fit_table, measure_tables
 from catchup.report import draw
-from catchup.run import run, write_json, write_results
+from catchup.run import atomic_path, run, write_json, write_results
 from catchup.run import summary as run_summary
 
 CASES = ("speech", "shield", "two_bombs", "td_scdma")
@@ -47,7 +47,7 @@ def replicate(
     fit = fit_table(
         case.targets, measure_tables(case.targets, result.runs, result.trajectories), scenario.end_year
     )
-    fit.to_csv(out / "fit.csv", index=False)
+    write_fit(fit, out / "fit.csv")
     figures = draw(out, ["history", "trajectories"], formats=("png", "svg"))
     info = run_summary(result)
     runs = result.runs
@@ -122,7 +122,8 @@ def fit_markdown(fit: pd.DataFrame) -> str:
 def write_summary(results: list[dict[str, Any]], out_root: Path) -> Path:
     """summary.md and summary.json under out_root."""
     path = out_root / "summary.md"
-    path.write_text(summary_markdown(results))
+    with atomic_path(path) as tmp:
+        tmp.write_text(summary_markdown(results))
     write_json(
         {
             "cases": [

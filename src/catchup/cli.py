@@ -774,6 +774,13 @@ def cases(
             str(r["figure"]),
         )
     out.print(table)
+    for r in results:
+        if r["targets_inside"] < r["targets"]:
+            err.print(
+                f"[bold yellow]warning:[/] {r['case']}: {r['targets'] - r['targets_inside']} target(s) outside "
+                f"their range on these {seeds} seeds (see {r['folder']}/fit.csv)",
+                highlight=False,
+            )
     out.print(f"summary: {summary_file}; fit tables: {out_dir}/<case>/fit.csv", highlight=False)
 
 
