@@ -775,10 +775,11 @@ def cases(
         )
     out.print(table)
     for r in results:
-        if r["targets_inside"] < r["targets"]:
+        missed = r["targets"] - r["targets_inside"]
+        if missed:
             err.print(
-                f"[bold yellow]warning:[/] {r['case']}: {r['targets'] - r['targets_inside']} target(s) outside "
-                f"their range on these {seeds} seeds (see {r['folder']}/fit.csv)",
+                f"[bold yellow]warning:[/] {r['case']}: {missed} target(s) outside their range "
+                f"on these {seeds} seeds (see {r['folder']}/fit.csv)",
                 highlight=False,
             )
     out.print(f"summary: {summary_file}; fit tables: {out_dir}/<case>/fit.csv", highlight=False)
