@@ -169,7 +169,7 @@ class Experiment:
 
 
 def grid_points(
-    factors: dict[str, dict[str, tuple]],
+    factors: dict[str, dict[str, tuple[dict[str, Any], tuple[DatedEvent, ...], tuple[str, ...]]]],
     grid: dict[str, list[Any]],
     fixed: dict[str, Any] | None = None,
 ) -> list[Point]:
@@ -184,13 +184,11 @@ def grid_points(
         events: list[DatedEvent] = []
         dropped: list[str] = []
         labels = {}
-        for name, (label, (level_set, level_events, *level_dropped)) in zip(
-            factor_names, levels, strict=True
-        ):
+        for name, (label, (level_set, level_events, level_dropped)) in zip(factor_names, levels, strict=True):
             labels[name] = label
             merged.update(level_set)
             events.extend(level_events)
-            dropped.extend(*level_dropped)
+            dropped.extend(level_dropped)
         merged.update(dict(zip(grid_names, values, strict=True)))
         points.append(Point(i, merged, labels, tuple(events), tuple(dropped)))
     return points
