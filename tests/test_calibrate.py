@@ -128,3 +128,17 @@ def test_evaluation_is_the_same_serial_or_on_a_pool(tmp_path):
     with worker_pool(2) as pool:
         parallel = evaluate(case, {"niche_market_size": 0.4}, seeds, pool)
     assert serial.equals(parallel)
+
+
+def test_a_new_study_is_reproducible(tmp_path):
+    case = load_case(toy_case(tmp_path))
+    first = calibrate(case, trials=4, storage=f"sqlite:///{tmp_path / 'a.db'}")
+    second = calibrate(case, trials=4, storage=f"sqlite:///{tmp_path / 'b.db'}")
+    params = [
+        [
+            t.params
+            for t in optuna.load_study(study_name=first.study, storage=f"sqlite:///{tmp_path / db}").trials
+        ]
+        for db in ("a.db", "b.db")
+    ]
+    assert params[0] == params[1] and first.values == second.values

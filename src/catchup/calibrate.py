@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -204,14 +205,16 @@ def calibrate(
     cal = case.scenario.calibration or {}
     storage = storage or default_storage(case.scenario.name)
     name = study_name(case)
-    study = optuna.create_study(
-        study_name=name,
-        storage=storage,
-        direction="minimize",
-        sampler=optuna.samplers.TPESampler(seed=cal["base_seed"]),
-        load_if_exists=True,
-    )
-    if not study.trials:
+    study = optuna.create_study(study_name=name, storage=storage, direction="minimize", load_if_exists=True)
+    # A new study's search is reproducible (seeded by base_seed). A worker joining a study that
+    # already has trials (a resume, or another worker's study) draws its own seed, so that
+    # workers sharing a study do not propose the same points.
+    existing = len(study.trials)
+    seed = cal["base_seed"]
+    if existing:
+        seed = int(np.random.SeedSequence([cal["base_seed"], existing, os.getpid()]).generate_state(1)[0])
+    study.sampler = optuna.samplers.TPESampler(seed=seed)
+    if not existing:
         study.enqueue_trial({k: case.scenario.parameters[k] for k in case.free})
     seeds = calibration_seeds(case)
 
