@@ -366,7 +366,7 @@ def counterfactual_outcomes(runs: pd.DataFrame, end_year: float, targets: list |
         }
     )
     for t in targets or []:
-        column = runs[t.name] if t.name in runs else runs[t.measure]
+        column = runs[t.name]
         table[t.name] = column.replace(np.inf, np.nan).fillna(end_year + 1) if t.is_event else column
     return table
 

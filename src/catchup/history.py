@@ -105,32 +105,17 @@ def targets(history: pd.DataFrame) -> list[Target]:
     """The rows the model must reproduce, in year order."""
     out = []
     for row in history.itertuples(index=False):
-        if row.metric in SHARE_METRICS:
-            out.append(
-                Target(
-                    name=f"{row.metric}@{float(row.year):g}",
-                    measure=row.metric,
-                    year=float(row.year),
-                    low=float(row.low),
-                    high=float(row.high),
-                    value=float(row.value),
-                    source=str(row.source),
-                    is_event=False,
-                )
-            )
-        elif row.metric == "event" and row.value in OUTCOME_EVENTS:
-            out.append(
-                Target(
-                    name=OUTCOME_EVENTS[row.value],
-                    measure=OUTCOME_EVENTS[row.value],
-                    year=float(row.year),
-                    low=float(row.low),
-                    high=float(row.high),
-                    value=float(row.year),
-                    source=str(row.source),
-                    is_event=True,
-                )
-            )
+        year = float(row.year)
+        if row.metric in SHARE_METRICS:  # a share read at a dated year
+            name, measure, value, is_event = f"{row.metric}@{year:g}", row.metric, float(row.value), False
+        elif row.metric == "event" and row.value in OUTCOME_EVENTS:  # the year is the value
+            name = measure = OUTCOME_EVENTS[row.value]
+            value, is_event = year, True
+        else:
+            continue  # an input event, set by the scenario
+        out.append(
+            Target(name, measure, year, float(row.low), float(row.high), value, str(row.source), is_event)
+        )
     return sorted(out, key=lambda t: t.year)
 
 

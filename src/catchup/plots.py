@@ -107,6 +107,36 @@ def _events(axes, events: Sequence[tuple[float, str]]) -> None:
                 )
 
 
+def _time_panels() -> tuple[Figure, tuple]:
+    """Two data panels over a window strip, sharing the year axis (trajectories, history)."""
+    fig, axes = plt.subplots(
+        3,
+        1,
+        figsize=(7.5, 7),
+        sharex=True,
+        gridspec_kw={"height_ratios": [3, 3, 1.4]},
+        layout="constrained",
+    )
+    return fig, tuple(axes)
+
+
+def _finish_time_panels(
+    fig: Figure,
+    axes: tuple,
+    windows: pd.DataFrame,
+    n_runs: int,
+    events: Sequence[tuple[float, str]],
+    title: str,
+) -> None:
+    """The windows strip, event markers on every panel, the year label and the title."""
+    strip = axes[-1]
+    _window_strip(strip, windows, n_runs)
+    _events(axes, events)
+    strip.set_xlabel("year")
+    if title:
+        fig.suptitle(textwrap.fill(title, 90), x=0.02, ha="left", fontsize=10)
+
+
 def trajectories_figure(
     trajectories: pd.DataFrame,
     windows: pd.DataFrame,
@@ -121,14 +151,7 @@ def trajectories_figure(
     when seized.
     """
     with plt.rc_context(STYLE):
-        fig, (cap, share, strip) = plt.subplots(
-            3,
-            1,
-            figsize=(7.5, 7),
-            sharex=True,
-            gridspec_kw={"height_ratios": [3, 3, 1.4]},
-            layout="constrained",
-        )
+        fig, (cap, share, strip) = _time_panels()
         runs = list(dict.fromkeys(trajectories["run_id"]))[:faint_runs]
         for run_id in runs:
             one = trajectories[trajectories["run_id"] == run_id]
@@ -167,11 +190,9 @@ def trajectories_figure(
             fontsize=7,
         )
         share.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
-        _window_strip(strip, windows, trajectories["run_id"].nunique())
-        _events((cap, share, strip), events)
-        strip.set_xlabel("year")
-        if title:
-            fig.suptitle(textwrap.fill(title, 90), x=0.02, ha="left", fontsize=10)
+        _finish_time_panels(
+            fig, (cap, share, strip), windows, trajectories["run_id"].nunique(), events, title
+        )
     return fig
 
 
@@ -457,14 +478,7 @@ def history_figure(
     event_targets = [t for t in targets if t.is_event]
     mission = bool(trajectories["mission_active"].any())
     with plt.rc_context(STYLE):
-        fig, (share, cap, strip) = plt.subplots(
-            3,
-            1,
-            figsize=(7.5, 7),
-            sharex=True,
-            gridspec_kw={"height_ratios": [3, 3, 1.4]},
-            layout="constrained",
-        )
+        fig, (share, cap, strip) = _time_panels()
         _band(
             share, trajectories, "home_share_home_market", SERIES_COLOURS["home_share_home_market"], "model"
         )
@@ -521,12 +535,10 @@ def history_figure(
         ]
         share.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
         cap.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
-        _window_strip(strip, windows, trajectories["run_id"].nunique())
-        _events((share, cap, strip), events)
+        _finish_time_panels(
+            fig, (share, cap, strip), windows, trajectories["run_id"].nunique(), events, title
+        )
         strip.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        strip.set_xlabel("year")
-        if title:
-            fig.suptitle(textwrap.fill(title, 90), x=0.02, ha="left", fontsize=10)
     return fig
 
 
