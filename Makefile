@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: run test lint format docs bench clean browser dashboard calibrate counterfactuals
+.PHONY: run test test-fast lint format docs bench clean browser dashboard calibrate counterfactuals
 
 # A Python >= 3.12 that really runs: python3.12/python3.13 on PATH, else pyenv's.
 PYTHON ?= $(shell ./scripts/find-python)
@@ -31,12 +31,16 @@ browser:
 # (history figures, fit tables, summary under results/cases/), then the baseline's report.
 run: $(STAMP)
 	$(BIN)/catchup cases --jobs $(JOBS)
-	$(BIN)/catchup run scenarios/baseline.toml --jobs $(JOBS) --quiet
+	$(BIN)/catchup run baseline --jobs $(JOBS) --quiet
 	$(BIN)/catchup report results/baseline
 
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/python -m pytest -q
+
+# The quick loop while developing: everything but the tests marked slow (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks
@@ -65,7 +69,7 @@ calibrate: $(STAMP)
 # The counterfactual experiments of the four cases, their tables and figures.
 counterfactuals: $(STAMP)
 	for c in speech shield two_bombs td_scdma; do \
-	  $(BIN)/catchup sweep experiments/counterfactuals/$$c.toml --jobs $(JOBS) --out results/counterfactuals/$$c || exit 1; \
+	  $(BIN)/catchup sweep counterfactuals/$$c --jobs $(JOBS) --out results/counterfactuals/$$c || exit 1; \
 	  $(BIN)/catchup compare results/counterfactuals/$$c --reference as_calibrated --out results/counterfactuals/$$c/changes.csv || exit 1; \
 	  $(BIN)/catchup plot results/counterfactuals/$$c --kind counterfactual || exit 1; \
 	done

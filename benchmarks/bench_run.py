@@ -10,17 +10,16 @@ import sys
 import time
 
 import catchup
-from catchup.model import CatchUpModel
-from catchup.run import run_seed
+from catchup.model.model import CatchUpModel
 
 
 def main(n_runs: int = 20) -> dict[str, float]:
-    scenario = catchup.load_scenario("scenarios/baseline.toml")
+    scenario = catchup.load_scenario("baseline")
     times, agent_steps = [], []
     for i in range(n_runs):
         model = CatchUpModel(
             scenario.parameters,
-            rng=run_seed(scenario.base_seed, i),
+            rng=catchup.run_seed(scenario.base_seed, i),
             start_year=scenario.start_year,
             end_year=scenario.end_year,
             steps_per_year=scenario.steps_per_year,

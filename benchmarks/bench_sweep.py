@@ -18,14 +18,11 @@ from mesa import batch_run
 from mesa.datacollection import DataCollector
 
 import catchup
-from catchup.experiment import load_experiment
-from catchup.model import CatchUpModel
-from catchup.outcomes import run_outcomes
-from catchup.run import run_seed
-from catchup.sweep import sweep
-from catchup.windows import detect_windows
+from catchup.model.model import CatchUpModel
+from catchup.model.outcomes import run_outcomes
+from catchup.model.windows import detect_windows
 
-SCENARIO = Path("scenarios/baseline.toml").resolve()
+SCENARIO = catchup.load_scenario("baseline").source
 
 
 class BatchRunModel(CatchUpModel):
@@ -74,14 +71,14 @@ def timed_sweep(n_runs: int, jobs: int, folder: Path) -> float:
         f'name = "bench"\nscenario = "{SCENARIO}"\nreplications = {n_runs // 2}\nbase_seed = 1\n'
         "chunk_size = 25\n[grid]\npatent_barrier = [0.4, 0.6]\n"
     )
-    experiment = load_experiment(exp_file)
+    experiment = catchup.load_experiment(exp_file)
     start = time.perf_counter()
-    sweep(experiment, folder / f"out_{jobs}", jobs=jobs)
+    catchup.sweep(experiment, folder / f"out_{jobs}", jobs=jobs)
     return time.perf_counter() - start
 
 
 def timed_batch_run(n_runs: int, jobs: int) -> float:
-    seeds = [run_seed(1, i) for i in range(n_runs // 2)]
+    seeds = [catchup.run_seed(1, i) for i in range(n_runs // 2)]
     start = time.perf_counter()
     results = batch_run(
         BatchRunModel,

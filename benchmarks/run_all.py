@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_jobs
 import bench_memory
 import bench_run
 import bench_sweep
@@ -17,12 +19,12 @@ import bench_sweep
 def main() -> None:
     print("== baseline run")
     run = bench_run.main(20)
+    print("== parallel speed-up of catchup run, start-up")
+    jobs = bench_jobs.main(256, 3)
     print("== sweep throughput")
     sw = bench_sweep.main(200)
     print("== sweep memory")
     mem = bench_memory.main(2000, 20000)
-    import os
-
     intro = (
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores, "
         + f"Python {platform.python_version()}, "
@@ -38,6 +40,19 @@ def main() -> None:
         f"- median time per run: {run['median_seconds_per_run']:.3f} s ({run['steps_per_run']:.0f} steps)",
         f"- median time per agent-step: {run['median_microseconds_per_agent_step']:.1f} µs "
         f"({run['agent_steps_per_second']:,.0f} agent-steps/s)",
+        "",
+        f"## `catchup run baseline --seeds {jobs['seeds']}`, `--jobs 1` against `--jobs 2` (`bench_jobs.py`)",
+        "",
+        "Medians of 3. The command is timed as a user runs it (a new process each time).",
+        "",
+        f"- the whole command: {jobs['command_jobs1_seconds']:.1f} s against "
+        f"{jobs['command_jobs2_seconds']:.1f} s: speed-up {jobs['command_speedup']:.2f}",
+        f"- with `--no-figure`: {jobs['no_figure_jobs1_seconds']:.1f} s against "
+        f"{jobs['no_figure_jobs2_seconds']:.1f} s: speed-up {jobs['no_figure_speedup']:.2f}",
+        f"- the runs alone, in a process that keeps its executor (`with catchup.executor(jobs=2)`): "
+        f"{jobs['warm_jobs1_seconds']:.1f} s against {jobs['warm_jobs2_seconds']:.1f} s: "
+        f"speed-up {jobs['warm_speedup']:.2f}",
+        f"- `catchup --version`: {jobs['version_seconds']:.2f} s",
         "",
         f"## Sweep throughput, {sw['runs']} baseline runs (`bench_sweep.py`)",
         "",

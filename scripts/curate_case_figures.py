@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image  # matplotlib depends on Pillow
 
 # (folder under results/, figure, name in results/figures/)
 SHOWN = (

@@ -1,11 +1,11 @@
-"""Rewrite the parameter table in docs/ODD.md from the code's parameter table (make docs)."""
+"""Rewrite the parameter table in docs/ODD.md from the parameter table (make docs)."""
 
 from pathlib import Path
 
-from catchup.params import markdown_table
+from catchup.config.parameters import markdown_table
 
 START, END = "<!-- parameters:start -->\n", "<!-- parameters:end -->"
-odd = Path("docs/ODD.md")
+odd = Path(__file__).parents[1] / "docs" / "ODD.md"
 text = odd.read_text()
 head, rest = text.split(START, 1)
 _, tail = rest.split(END, 1)

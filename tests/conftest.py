@@ -1,7 +1,9 @@
-"""Shared helpers: small scenarios built in code, run over several seeds."""
+"""Shared helpers: small scenarios built in code, one executor for the whole session, and every
+test working in its own temporary folder (so the suite never writes into the repository)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,25 @@ import numpy as np
 import pytest
 
 import catchup
-from catchup.scenario import parse_scenario
+from catchup.config.scenario import parse_scenario
+from catchup.experiments.executors import Executor
+
+ROOT = Path(__file__).parents[1]
+SHORT = ROOT / "tests" / "data" / "short.toml"
+CASES = ROOT / "scenarios" / "cases"
+
+
+@pytest.fixture(autouse=True)
+def _work_in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths (results/, calibration databases) land in the test's own folder."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def ex() -> Iterator[Executor]:
+    """One pool of two workers, shared by every test that runs in parallel."""
+    with catchup.executor(jobs=2) as pool:
+        yield pool
 
 
 def make_scenario(
@@ -42,9 +62,19 @@ def censored_years(runs, column: str, end_year: float) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def baseline_small() -> catchup.RunResult:
+def baseline_small(ex: Executor) -> catchup.RunResult:
     """Four baseline runs, shared by tests that only read tables."""
-    return catchup.run(catchup.load_scenario("scenarios/baseline.toml"), seeds=4)
+    return catchup.run(catchup.load_scenario("baseline"), seeds=4, executor=ex)
+
+
+HISTORY_HEADER = "year,metric,value,low,high,source,note\n"
+
+
+def write_history(folder: Path, rows: str) -> Path:
+    """A history file with these rows (CSV lines after the header)."""
+    path = folder / "h.csv"
+    path.write_text(HISTORY_HEADER + rows)
+    return path
 
 
 TOY_CASE = """

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from catchup.config.parameters import markdown_table
+from catchup.model.parameters import PARAMETERS
+from tests.conftest import ROOT
 
-from catchup.params import PARAMETERS, markdown_table
-
-ODD = Path("docs/ODD.md")
+ODD = ROOT / "docs" / "ODD.md"
 
 
 def test_odd_parameter_table_is_generated_from_the_code():

@@ -2,4 +2,5 @@
 
 from catchup.cli import app
 
-app(prog_name="catchup")
+if __name__ == "__main__":
+    app(prog_name="catchup")

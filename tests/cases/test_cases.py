@@ -4,25 +4,27 @@ events taken from the history files; the hard cases shown hard for the reason th
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from catchup.calibrate import case_path, load_case, stale_reason, validate
-from catchup.history import input_events, load_history
-from catchup.run import run
-from catchup.scenario import load_scenario
+from catchup.config.case import case_path, load_case, stale_reason
+from catchup.config.history import input_events, load_history
+from catchup.config.scenario import load_scenario
+from catchup.experiments.calibration import validate
+from catchup.experiments.runs import run
+from tests.conftest import CASES as CASES_DIR
 
-CASES_DIR = Path(__file__).parents[2] / "scenarios" / "cases"
+pytestmark = pytest.mark.slow  # the historical cases over many seeds: in `make test`, not the quick loop
+
 CASES = ("speech", "shield", "two_bombs", "td_scdma")
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_calibrated_case_fits_every_target_on_fresh_seeds(case):
+def test_calibrated_case_fits_every_target_on_fresh_seeds(case, ex):
     path = case_path(case, CASES_DIR, calibrated=True)
     calibrated = load_case(path)
     assert stale_reason(calibrated, CASES_DIR / f"{case}.toml") is None, "re-run `catchup calibrate`"
-    report = validate(calibrated, jobs=2)
+    report = validate(calibrated, executor=ex)
     assert report["seeds"] >= 16
     fit = report["fit"]
     missed = fit.loc[~fit["inside"], ["target", "low", "high", "median"]]
@@ -72,10 +74,10 @@ HARD = {
 
 
 @pytest.mark.parametrize(("case", "opening"), HARD.items())
-def test_hard_cases_are_hard_for_the_reason_the_paper_gives(case, opening):
+def test_hard_cases_are_hard_for_the_reason_the_paper_gives(case, opening, ex):
     scenario = load_scenario(CASES_DIR / f"{case}.toml")
-    hard = run(replace(scenario, seeds=24), jobs=2).runs
+    hard = run(replace(scenario, seeds=24), executor=ex).runs
     assert hard["catch_up_year"].notna().mean() <= 0.1
     assert hard["leadership_year"].notna().mean() == 0.0
-    opened = run(replace(scenario, seeds=24, parameters={**scenario.parameters, **opening}), jobs=2).runs
+    opened = run(replace(scenario, seeds=24, parameters={**scenario.parameters, **opening}), executor=ex).runs
     assert opened["catch_up_year"].notna().mean() >= 0.5

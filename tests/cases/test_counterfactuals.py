@@ -8,28 +8,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from catchup.calibrate import load_case
-from catchup.experiment import load_experiment
-from catchup.history import fit_table, measure_tables
-from catchup.run import run
+from catchup.config.case import load_case
+from catchup.config.experiment import load_experiment
+from catchup.experiments.executors import Executor
+from catchup.experiments.fit import fit_table, measure_tables
+from catchup.experiments.runs import run
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).parents[2]
+pytestmark = pytest.mark.slow  # the historical cases over many seeds: in `make test`, not the quick loop
 
 
 @cache
-def medians(case: str) -> dict[str, dict[str, float]]:
+def medians(case: str, ex: Executor) -> dict[str, dict[str, float]]:
     """Per counterfactual level: the median of every calibration target over 16 seeds."""
     experiment = load_experiment(ROOT / "experiments" / "counterfactuals" / f"{case}.toml")
     targets = load_case(ROOT / "scenarios" / "cases" / f"{case}.calibrated.toml").targets
     out = {}
     for point in experiment.points:
         scenario = replace(experiment.point_scenario(point), seeds=16, base_seed=11)
-        result = run(scenario, jobs=2)
+        result = run(scenario, executor=ex)
         values = measure_tables(targets, result.runs, result.trajectories)
         fit = fit_table(targets, values, scenario.end_year)
         out[point.labels["history"]] = dict(
@@ -48,7 +49,7 @@ def medians(case: str) -> dict[str, dict[str, float]]:
         ("td_scdma", "no_operator_adoption", "home_share_home_market@2013.9", -0.2),
     ],
 )
-def test_counterfactual_moves_the_outcome_the_way_the_paper_says(case, level, target, margin):
-    found = medians(case)
+def test_counterfactual_moves_the_outcome_the_way_the_paper_says(case, level, target, margin, ex):
+    found = medians(case, ex)
     change = found[level][target] - found["as_calibrated"][target]
     assert change <= margin if margin < 0 else change >= margin, (case, level, target, change)

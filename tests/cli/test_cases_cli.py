@@ -1,4 +1,4 @@
-"""The case commands end to end: calibrate, validate, cases, and counterfactual comparison."""
+"""The case commands end to end (in-process): calibrate, validate, cases, counterfactual comparison."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from tests.cli.test_cli import catchup_cli
-from tests.conftest import write_toy_case
-
-ROOT = Path(__file__).parents[2]
+from tests.conftest import ROOT, write_toy_case
 
 
 def toy_cases(tmp_path: Path) -> Path:
@@ -22,16 +20,14 @@ def toy_cases(tmp_path: Path) -> Path:
 def test_calibrate_then_validate_a_case(tmp_path):
     cases = toy_cases(tmp_path)
     db = f"sqlite:///{tmp_path / 'toy.db'}"
-    done = catchup_cli(
-        "calibrate", "toy", "--cases-dir", str(cases), "--storage", db, "--quiet", cwd=tmp_path
-    )
-    assert done.returncode == 0, done.stderr
+    done = catchup_cli("calibrate", "toy", "--cases-dir", str(cases), "--storage", db, "--quiet")
+    assert done.exit_code == 0, done.stderr
     assert "best of 2 trials" in done.stdout and "inside" in done.stdout
     assert (cases / "toy.calibrated.toml").exists()
     fit = pd.read_csv(tmp_path / "results" / "cases" / "toy" / "calibration_fit.csv")
     assert list(fit["target"]) == ["home_share_home_market@1995"] and fit["inside"].all()
-    checked = catchup_cli("validate", "toy", "--cases-dir", str(cases), "--json", cwd=tmp_path)
-    assert checked.returncode == 0, checked.stderr
+    checked = catchup_cli("validate", "toy", "--cases-dir", str(cases), "--json")
+    assert checked.exit_code == 0, checked.stderr
     report = json.loads(checked.stdout)
     assert report["all_inside"] and report["base_seed"] == 6 and report["seeds"] == 16
     assert report["fit"][0]["target"] == "home_share_home_market@1995" and report["stale"] is None
@@ -41,13 +37,13 @@ def test_validate_exits_1_when_a_target_is_missed_and_warns_when_stale(tmp_path)
     cases = toy_cases(tmp_path)
     db = f"sqlite:///{tmp_path / 'toy.db'}"
     assert (
-        catchup_cli("calibrate", "toy", "--cases-dir", str(cases), "--storage", db, "--quiet").returncode == 0
+        catchup_cli("calibrate", "toy", "--cases-dir", str(cases), "--storage", db, "--quiet").exit_code == 0
     )
     (cases / "toy.csv").write_text(
         "year,metric,value,low,high,source,note\n1995,home_share_home_market,0.99,0.98,1.0,test,n\n"
     )
     checked = catchup_cli("validate", "toy", "--cases-dir", str(cases))
-    assert checked.returncode == 1
+    assert checked.exit_code == 1
     assert "some targets missed" in checked.stdout
     assert "history file changed since calibration" in checked.stderr
 
@@ -55,21 +51,20 @@ def test_validate_exits_1_when_a_target_is_missed_and_warns_when_stale(tmp_path)
 def test_case_commands_reject_bad_input_clearly(tmp_path):
     cases = toy_cases(tmp_path)
     unknown = catchup_cli("validate", "nope", "--cases-dir", str(cases))
-    assert unknown.returncode == 2 and "nope.calibrated.toml: no such file" in unknown.stderr
+    assert unknown.exit_code == 2 and "nope.calibrated.toml: no such file" in unknown.stderr
     assert "known cases" in unknown.stderr and "toy" in unknown.stderr
     uncalibrated = catchup_cli("validate", "toy", "--cases-dir", str(cases))
-    assert uncalibrated.returncode == 2 and "run `catchup calibrate toy` first" in uncalibrated.stderr
+    assert uncalibrated.exit_code == 2 and "run `catchup calibrate toy` first" in uncalibrated.stderr
     bad_storage = catchup_cli(
         "calibrate", "toy", "--cases-dir", str(cases), "--storage", "nosuchdb://x", "--quiet"
     )
-    assert bad_storage.returncode == 2 and "--storage nosuchdb://x" in bad_storage.stderr
-    assert "Traceback" not in bad_storage.stderr
+    assert bad_storage.exit_code == 2 and "--storage nosuchdb://x" in bad_storage.stderr
 
 
 def test_cases_replicates_a_case_with_history_figure_fit_and_summary(tmp_path):
     out = tmp_path / "cases"
-    done = catchup_cli("cases", "two_bombs", "--seeds", "4", "--out", str(out), "--quiet", cwd=ROOT)
-    assert done.returncode == 0, done.stderr
+    done = catchup_cli("cases", "two_bombs", "--seeds", "4", "--out", str(out), "--quiet")
+    assert done.exit_code == 0, done.stderr
     assert "summary:" in done.stdout
     fit = pd.read_csv(out / "two_bombs" / "fit.csv")
     assert list(fit["target"]) == ["mission_year"]
@@ -92,19 +87,19 @@ def test_counterfactual_sweep_compare_and_figure(tmp_path):
         '[factors.history.no_mobilisation]\ndrop_events = ["Central Special Committee"]\n'
     )
     out = tmp_path / "sweep"
-    assert catchup_cli("sweep", str(experiment), "--out", str(out), "--quiet").returncode == 0
+    assert catchup_cli("sweep", str(experiment), "--out", str(out), "--quiet").exit_code == 0
     compared = catchup_cli("compare", str(out), "--reference", "as_calibrated", "--json")
-    assert compared.returncode == 0, compared.stderr
+    assert compared.exit_code == 0, compared.stderr
     rows = pd.DataFrame(json.loads(compared.stdout))
     mission = rows[(rows["outcome"] == "mission_year") & (rows["history"] == "no_mobilisation")].iloc[0]
     assert mission["change"] > 1.0 and mission["change_low"] > 0  # later without mobilisation
     bad = catchup_cli("compare", str(out), "--reference", "nope")
     assert (
-        bad.returncode == 2
+        bad.exit_code == 2
         and "not a level of history (allowed: as_calibrated, no_mobilisation)" in bad.stderr
     )
     drawn = catchup_cli("plot", str(out), "--kind", "counterfactual")
-    assert drawn.returncode == 0, drawn.stderr
+    assert drawn.exit_code == 0, drawn.stderr
     assert (out / "figures" / "counterfactual.png").stat().st_size > 10_000
 
 
@@ -112,4 +107,4 @@ def test_check_accepts_every_case_file():
     files = sorted(str(p) for p in (ROOT / "scenarios" / "cases").glob("*.toml"))
     assert len(files) >= 10  # four cases, their calibrated files, two hard cases
     result = catchup_cli("check", *files)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr

@@ -1,33 +1,34 @@
-"""The command line, end to end: real processes, exit codes, files and messages."""
+"""The command line, end to end but in-process (Typer's CliRunner): exit codes, files, messages."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner, Result
 
 import catchup
+from catchup.cli import app
+from tests.conftest import ROOT, SHORT
+
+runner = CliRunner()
 
 
-def catchup_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "catchup", *args], capture_output=True, text=True, cwd=cwd, timeout=300
-    )
+def catchup_cli(*args: str) -> Result:
+    """Run a command in this process; input errors must end in SystemExit, never an exception."""
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
 
 
-def test_run_baseline_writes_all_files_with_their_columns(tmp_path):
+def test_run_baseline_by_name_writes_all_files_with_their_columns(tmp_path):
     out = tmp_path / "baseline"
-    result = catchup_cli("run", "scenarios/baseline.toml", "--seeds", "4", "--out", str(out), "--jobs", "2")
-    assert result.returncode == 0, result.stderr
+    result = catchup_cli("run", "baseline", "--seeds", "4", "--out", str(out), "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
     assert "catch-up in" in result.stdout and "windows of opportunity" in result.stdout
-    runs = pd.read_parquet(out / "runs.parquet")
-    traj = pd.read_parquet(out / "trajectories.parquet")
-    windows = pd.read_parquet(out / "windows.parquet")
-    manifest = json.loads((out / "manifest.json").read_text())
+    folder = catchup.open_results(out)
+    runs, traj, windows = (folder.table(n) for n in ("runs", "trajectories", "windows"))
     assert len(runs) == 4 and runs["run_id"].tolist() == [0, 1, 2, 3]
     assert {"catch_up_year", "leadership_year", "mission_year", "windows_opened", "windows_seized"} <= set(
         runs
@@ -41,77 +42,83 @@ def test_run_baseline_writes_all_files_with_their_columns(tmp_path):
         "window_institutional",
     } <= set(traj)
     assert list(windows.columns)[:6] == ["run_id", "seed", "type", "open_year", "close_year", "seized"]
-    assert manifest["n_runs"] == 4 and manifest["catchup_version"] == catchup.__version__
+    assert folder.manifest.n_runs == 4 and folder.manifest.versions["catchup"] == catchup.__version__
     assert (out / "figures" / "trajectories.png").stat().st_size > 10_000
-    assert not list(out.glob(".*.tmp"))  # no temporary files left behind
+    assert not list(out.rglob(".*.tmp"))  # no temporary files left behind
+
+
+def test_run_writes_under_results_by_default_and_the_same_with_any_jobs(tmp_path):
+    assert catchup_cli("run", str(SHORT), "--quiet", "--no-figure").exit_code == 0
+    assert (
+        catchup_cli("run", str(SHORT), "--quiet", "--no-figure", "--jobs", "2", "--out", "two").exit_code == 0
+    )
+    one, two = catchup.open_results("results/short"), catchup.open_results("two")
+    for name in ("runs", "trajectories", "windows"):
+        pd.testing.assert_frame_equal(one.table(name), two.table(name))
 
 
 def test_set_overrides_reach_the_manifest_and_json_summary(tmp_path):
     out = tmp_path / "o"
     result = catchup_cli(
-        "run",
-        "scenarios/baseline.toml",
-        "--seeds",
-        "2",
-        "--set",
-        "mission=1",
-        "--set",
-        "mission_budget=0.2",
-        "--out",
-        str(out),
-        "--json",
-        "--quiet",
-        "--no-figure",
-    )
-    assert result.returncode == 0, result.stderr
+        "run", "baseline", "--seeds", "2", "--set", "mission=1", "--set", "mission_budget=0.2",
+        "--out", str(out), "--json", "--quiet", "--no-figure",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["runs"] == 2 and 0.0 <= info["catch_up_share"] <= 1.0
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["scenario"]["parameters"]["mission"] == 1.0
-    assert manifest["scenario"]["overrides"] == {"mission": 1.0, "mission_budget": 0.2}
-    assert pd.read_parquet(out / "runs.parquet")["mission_year"].notna().all()
+    manifest = catchup.open_results(out).manifest
+    assert manifest.scenario["parameters"]["mission"] == 1.0
+    assert manifest.scenario["overrides"] == {"mission": 1.0, "mission_budget": 0.2}
+    assert catchup.open_results(out).table("runs")["mission_year"].notna().all()
 
 
 @pytest.mark.parametrize(
     "args, fragments",
     [
         (["run", "nowhere.toml"], ["nowhere.toml", "no such file"]),
-        (["run", "scenarios/baseline.toml", "--set", "patent_barrier=7"], ["patent_barrier", "[0, 1]"]),
-        (["run", "scenarios/baseline.toml", "--set", "patent_barier=0.1"], ["did you mean patent_barrier"]),
+        (["run", "nowhere"], ["nowhere: no such file or built-in scenario", "baseline"]),
+        (["run", "baseline", "--set", "patent_barrier=7"], ["patent_barrier", "[0, 1]"]),
+        (["run", "baseline", "--set", "patent_barier=0.1"], ["did you mean patent_barrier"]),
         (["check", "BAD"], ["BAD", "patent_barrier = 1.5", "number in [0, 1]"]),
+        (["check", "BRACKETS"], ["[/x]", "unknown key"]),
     ],
 )
-def test_bad_input_exits_2_with_a_clear_message_and_no_traceback(tmp_path, args, fragments):
+def test_bad_input_exits_2_with_a_clear_message(tmp_path, args, fragments):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\n[parameters]\npatent_barrier = 1.5\n')
-    args = [str(bad) if a == "BAD" else a for a in args]
+    brackets = tmp_path / "[x]" / "b.toml"
+    brackets.parent.mkdir()
+    brackets.write_text('name = "b"\n"[/x]" = 1\n')  # Rich markup in a key must not break the message
+    args = [{"BAD": str(bad), "BRACKETS": str(brackets)}.get(a, a) for a in args]
     result = catchup_cli(*args, "--out", str(tmp_path / "never")) if args[0] == "run" else catchup_cli(*args)
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
+    assert result.exit_code == 2
+    message = result.stderr.replace("\n", " ")
     for fragment in fragments:
-        assert (
-            fragment.replace("BAD", str(bad)) in result.stderr.replace("\n", " ") or fragment in result.stderr
-        )
+        assert fragment.replace("BAD", str(bad)) in message or fragment in result.stderr, result.stderr
     assert not (tmp_path / "never").exists()
 
 
-def test_check_accepts_every_shipped_scenario():
-    files = sorted(str(p) for p in Path("scenarios").glob("*.toml"))
+def test_check_accepts_every_shipped_scenario_and_experiment():
+    files = sorted(str(p) for p in (ROOT / "scenarios").rglob("*.toml")) + sorted(
+        str(p) for p in (ROOT / "experiments").rglob("*.toml")
+    )
     result = catchup_cli("check", *files)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert result.stdout.count(": ok") == len(files)
 
 
-def test_params_and_version():
+def test_params_scenarios_and_help_come_from_the_parameter_table():
     table = catchup_cli("params", "--markdown")
-    assert table.returncode == 0
+    assert table.exit_code == 0
     for p in catchup.PARAMETERS:
         assert f"`{p.name}`" in table.stdout
+    listed = catchup_cli("scenarios")
+    assert listed.exit_code == 0 and "baseline" in listed.stdout and "cases/speech" in listed.stdout
+    assert "window_map" in listed.stdout
+    helped = catchup_cli("run", "--help")
+    assert "technology_maturity [0, 1]" in helped.stdout and "institutions:" in helped.stdout
     version = catchup_cli("--version")
-    assert version.returncode == 0 and catchup.__version__ in version.stdout
-
-
-SHORT = Path(__file__).parents[1] / "data" / "short.toml"
+    assert version.exit_code == 0 and catchup.__version__ in version.stdout
 
 
 def test_sweep_compare_and_sensitivity_commands(tmp_path):
@@ -122,47 +129,56 @@ def test_sweep_compare_and_sensitivity_commands(tmp_path):
     )
     out = tmp_path / "sweep"
     result = catchup_cli("sweep", str(exp), "--out", str(out), "--jobs", "2")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert "24 runs written" in result.stdout and "12/12 points" in result.stderr  # 4 x (1 + 2) points x 2
     again = catchup_cli("sweep", str(exp), "--out", str(out))
-    assert again.returncode == 2 and "--resume" in again.stderr
+    assert again.exit_code == 2 and "--resume" in again.stderr
     compared = catchup_cli("compare", str(out), "--json")
-    assert compared.returncode == 0, compared.stderr
+    assert compared.exit_code == 0, compared.stderr
     rows = json.loads(compared.stdout)
     assert len(rows) == 12 and {"catch_up_probability", "catch_up_probability_low"} <= set(rows[0])
     sens = catchup_cli("sensitivity", str(out))
-    assert sens.returncode == 0, sens.stderr
+    assert sens.exit_code == 0, sens.stderr
     assert (out / "sensitivity.csv").exists() and "niche_market_size" in sens.stdout
+    assert catchup.open_results(out).manifest.tables["sensitivity"] == "csv"
+    assert catchup_cli("plot", str(out), "--kind", "sensitivity", "--format", "png").exit_code == 0
 
 
-def test_attribute_command_writes_its_table(tmp_path):
-    result = catchup_cli("attribute", str(SHORT), "--seeds", "3", "--out", str(tmp_path), "--json")
-    assert result.returncode == 0, result.stderr
+def test_attribute_then_plot_and_report_on_a_new_folder(tmp_path):
+    out = tmp_path / "new"
+    result = catchup_cli("attribute", str(SHORT), "--seeds", "3", "--out", str(out), "--json", "--quiet")
+    assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
     assert rows[0]["closed"] == "(none: as given)" and rows[-1]["closed"] == "all"
-    assert (tmp_path / "attribution.csv").exists()
+    assert (out / "attribution.csv").exists() and catchup.open_results(out).kind == "attribution"
+    drawn = catchup_cli("plot", str(out), "--kind", "attribution")
+    assert drawn.exit_code == 0, drawn.stderr
+    assert (out / "figures" / "attribution.png").stat().st_size > 5_000
+    assert catchup_cli("report", str(out)).exit_code == 0 and (out / "report.html").exists()
 
 
 def test_analysis_of_a_folder_without_results_fails_clearly(tmp_path):
-    for command in ("compare", "sensitivity"):
+    for command in ("compare", "sensitivity", "report", "plot"):
         result = catchup_cli(command, str(tmp_path))
-        assert (
-            result.returncode == 2 and "manifest.json" in result.stderr and "Traceback" not in result.stderr
-        )
+        assert result.exit_code == 2 and "manifest.json" in result.stderr
 
 
 def test_plot_and_report_commands(tmp_path):
     out = tmp_path / "run"
-    assert catchup_cli("run", str(SHORT), "--out", str(out), "--quiet", "--no-figure").returncode == 0
+    assert catchup_cli("run", str(SHORT), "--out", str(out), "--quiet", "--no-figure").exit_code == 0
     drawn = catchup_cli("plot", str(out), "--format", "png,svg")
-    assert drawn.returncode == 0, drawn.stderr
+    assert drawn.exit_code == 0, drawn.stderr
     assert (out / "figures" / "trajectories.png").exists() and (out / "figures" / "trajectories.svg").exists()
     bad = catchup_cli("plot", str(out), "--kind", "window-map")
-    assert bad.returncode == 2 and "window_map.toml" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.exit_code == 2 and "window_map.toml" in bad.stderr
     bad_format = catchup_cli("plot", str(out), "--format", "gif")
-    assert bad_format.returncode == 2 and "allowed: png, svg, pdf" in bad_format.stderr
+    assert bad_format.exit_code == 2 and "allowed: png, svg, pdf" in bad_format.stderr
     made = catchup_cli("report", str(out))
-    assert made.returncode == 0 and "report written to" in made.stdout
+    assert made.exit_code == 0 and "report written to" in made.stdout
     assert (out / "report.html").stat().st_size > 20_000
-    missing = catchup_cli("report", str(tmp_path))
-    assert missing.returncode == 2 and "manifest.json" in missing.stderr
+
+
+def test_dashboard_command_refuses_a_missing_scenario_folder(tmp_path):
+    pytest.importorskip("solara")
+    result = catchup_cli("dashboard", "--scenarios", str(tmp_path / "none"))
+    assert result.exit_code == 2 and "no such folder" in result.stderr

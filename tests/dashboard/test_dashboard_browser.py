@@ -12,13 +12,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+
+from tests.conftest import ROOT
+
+pytest.importorskip("solara", reason="needs the dashboard extra (solara)")
+playwright_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
+Page, sync_playwright = playwright_api.Page, playwright_api.sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).parents[2]
 
 
 def free_port() -> int:
@@ -81,6 +84,7 @@ def wait_for_change(page: Page, read, before: str, what: str, timeout: float = 3
     raise AssertionError(f"the {what} did not change")
 
 
+@pytest.mark.slow
 def test_pick_a_case_move_a_slider_step_and_see_chart_and_table_change(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(

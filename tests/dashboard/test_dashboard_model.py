@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import catchup
-from catchup import dashboard
-from catchup.params import parse_assignment
+from catchup.config.parameters import parse_assignment
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).parents[2]
+dashboard = pytest.importorskip("catchup.dashboard.app", reason="needs the dashboard extra (solara)")
 
 
 @pytest.fixture(autouse=True)
@@ -53,13 +50,3 @@ def test_the_run_on_screen_is_reproduced_by_the_command_shown():
         result.trajectories["relative_capability"].to_numpy(),
         np.asarray(model.trajectory["relative_capability"]),
     )
-
-
-def test_dashboard_command_refuses_a_missing_scenario_folder(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "catchup", "dashboard", "--scenarios", str(tmp_path / "none")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2 and "no such folder" in result.stderr

@@ -1,0 +1,28 @@
+"""The analysis layer: reads results only (a result folder or a result in memory), as EMA
+Workbench's analysis reads only experiments and outcomes. Comparisons with bootstrap
+intervals, sensitivity indices, window attribution, counterfactuals and summaries.
+"""
+
+import lazy_loader as lazy
+
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submod_attrs={
+        "attribution": ["attribution_table", "paired_table"],
+        "compare": ["compare", "labelled_runs", "summarise_group"],
+        "counterfactuals": [
+            "case_targets",
+            "counterfactual_factors",
+            "counterfactual_table",
+            "counterfactuals",
+        ],
+        "sensitivity": [
+            "SENSITIVITY_OUTCOMES",
+            "is_sensitivity_design",
+            "sensitivity",
+            "sensitivity_indices",
+        ],
+        "statistics": ["bootstrap_interval", "paired_interval"],
+        "summary": ["case_summary", "summary"],
+    },
+)

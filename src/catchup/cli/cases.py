@@ -1,0 +1,188 @@
+"""`catchup calibrate`, `validate` and `cases`: the historical cases against their dated facts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.progress import TextColumn
+from rich.table import Table
+
+import catchup.analysis as analysis
+import catchup.config as config
+import catchup.experiments as experiments
+import catchup.results as results
+import catchup.viz as viz
+from catchup.cli.common import Jobs, Quiet, fail, handled, interrupted, out, print_json, progress, say, warn
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CasesDir = Annotated[
+    Path, typer.Option("--cases-dir", help="Folder of case files (default: the built-in cases).")
+]
+CaseArg = Annotated[str, typer.Argument(help="Case name (speech, shield, ...) or path to a case TOML file.")]
+
+
+def fit_view(fit: pd.DataFrame, title: str) -> Table:
+    table = Table(title=title)
+    for col in ("target", "range", "history", "median", "10-90% of runs", "inside"):
+        table.add_column(col, justify="left" if col == "target" else "right")
+    for r in fit.itertuples(index=False):
+        fmt = "{:.2f}" if r.target.endswith("_year") else "{:.3f}"
+        median = "never" if r.median != r.median else fmt.format(r.median)
+        spread = "-" if r.q10 != r.q10 else f"{fmt.format(r.q10)}-{fmt.format(r.q90)}"
+        table.add_row(
+            r.target,
+            f"{fmt.format(r.low)}-{fmt.format(r.high)}",
+            fmt.format(r.history),
+            median,
+            spread,
+            "[green]yes[/]" if r.inside else "[red]no[/]",
+        )
+    return table
+
+
+def calibrate(
+    case: CaseArg,
+    trials: Annotated[
+        int | None,
+        typer.Option("--trials", min=1, help="Finished trials the study should hold (default: the case's)."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes per trial's seeds.")] = 1,
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            "--storage",
+            help="Optuna storage URL (default sqlite:///results/cases/<case>/calibration.db); share it to "
+            "run several workers on one study.",
+        ),
+    ] = None,
+    cases_dir: CasesDir = config.CASES,
+    quiet: Quiet = False,
+) -> None:
+    """Fit a case's free parameters to its dated facts (Optuna); write <case>.calibrated.toml."""
+    with handled():
+        path = config.case_path(case, cases_dir)
+        loaded = config.load_case(path)
+        n = trials or loaded.calibration["trials"]
+        columns = (TextColumn("trials · best {task.fields[best]}"),)
+        try:
+            with (
+                experiments.executor(jobs) as ex,
+                progress(f"calibrate {loaded.scenario.name}", n, quiet, columns, best="-") as update,
+            ):
+                result = experiments.calibrate(
+                    loaded,
+                    n,
+                    executor=ex,
+                    storage=storage,
+                    on_trial=lambda done, total, best: update(completed=done, best=f"{best:.4f}"),
+                )
+        except KeyboardInterrupt:
+            interrupted(
+                f"finished trials are kept in the study; continue with: catchup calibrate {case}"
+                + (f" --storage {storage}" if storage else "")
+            )
+        except Exception as exc:  # storage URLs and database errors come from Optuna/SQLAlchemy
+            if type(exc).__module__.split(".")[0] in ("optuna", "sqlalchemy"):
+                fail(f"--storage {storage}: {exc}")
+            raise
+        written = config.write_calibrated(loaded, path, result.values, result.search())
+        fit_file = results.write_table(
+            result.fit, experiments.RESULTS / loaded.scenario.name / "calibration_fit.csv", "csv"
+        )
+    out.print(fit_view(result.fit, f"{loaded.scenario.name}: fit on the calibration seeds"))
+    values = ", ".join(f"{k} = {v:.4g}" for k, v in result.values.items())
+    say(f"best of {result.trials} trials (objective {result.objective:.4f}): {values}")
+    say(f"wrote {written} and {fit_file}")
+
+
+def validate(
+    case: Annotated[str, typer.Argument(help="Case name or path to a (calibrated) case TOML file.")],
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", min=1, help="Fresh runs (default: as many as calibration used).")
+    ] = None,
+    base_seed: Annotated[
+        int | None,
+        typer.Option("--base-seed", min=0, help="Root of the fresh seeds (default: calibration's + 1)."),
+    ] = None,
+    jobs: Jobs = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the fit table as JSON.")] = False,
+    cases_dir: CasesDir = config.CASES,
+) -> None:
+    """Re-run a calibrated case on fresh seeds and print its fit table; exit 1 if a target is missed."""
+    with handled():
+        path = config.case_path(case, cases_dir, calibrated=True)
+        loaded = config.load_case(path)
+        if loaded.scenario.calibrated is None:
+            fail(f"{path}: not a calibrated file (no [calibrated] table); run `catchup calibrate` first")
+        stale = config.stale_reason(loaded, config.base_case_file(path))
+        if stale:
+            warn(f"{path}: {stale}; re-run `catchup calibrate`")
+        result = experiments.validate(loaded, seeds=seeds, base_seed=base_seed, jobs=jobs)
+    if as_json:
+        fit = result["fit"]
+        payload: dict[str, Any] = {k: v for k, v in result.items() if k != "fit"}
+        payload["fit"] = json.loads(fit.to_json(orient="records"))
+        payload["stale"] = stale
+        print_json(payload)
+    else:
+        title = f"{result['case']}: fit on {result['seeds']} fresh seeds (base seed {result['base_seed']})"
+        out.print(fit_view(result["fit"], title))
+        verdict = "every target inside its range" if result["all_inside"] else "some targets missed"
+        say(f"{result['case']}: {verdict}")
+    if not result["all_inside"]:
+        raise typer.Exit(1)
+
+
+def cases(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[CASE]...", help="Cases to replicate (default: every calibrated case)."),
+    ] = None,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Fresh runs per case.")] = 16,
+    jobs: Jobs = 1,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("results/cases"),
+    cases_dir: CasesDir = config.CASES,
+    quiet: Quiet = False,
+) -> None:
+    """Replicate calibrated cases on fresh seeds: tables, fit and history figure per case, a summary."""
+    folder = cases_dir
+    with handled(), experiments.executor(jobs) as ex:
+        wanted = list(names or config.calibrated_cases(folder))
+        if not wanted:
+            fail(f"{folder}: no calibrated cases (run `catchup calibrate CASE` first)")
+        files = [config.case_path(name, folder, calibrated=True) for name in wanted]
+        rows = []
+        for name, path in zip(wanted, files, strict=True):
+            with progress(f"{name}: runs", seeds, quiet) as update:
+                result = experiments.replicate(
+                    path, out_dir, seeds, executor=ex, on_progress=lambda done, total: update(completed=done)
+                )
+            figures = viz.draw(result, ["history", "trajectories"], ("png", "svg"))
+            rows.append(analysis.case_summary(result) | {"figure": figures["history"][0]})
+        summary_file = viz.write_summary(rows, out_dir)
+    table = Table(title=f"historical cases on {seeds} fresh seeds each")
+    for col in ("case", "targets inside", "catch-up", "median catch-up year", "history figure"):
+        table.add_column(col)
+    for r in rows:
+        year = r["median_catch_up_year"]
+        table.add_row(
+            r["case"],
+            f"{r['targets_inside']}/{r['targets']}",
+            f"{r['catch_up_share']:.0%}",
+            "-" if year is None else f"{year:.1f}",
+            str(r["figure"]),
+        )
+    out.print(table)
+    for r in rows:
+        missed = r["targets"] - r["targets_inside"]
+        if missed:
+            warn(
+                f"{r['case']}: {missed} target(s) outside their range on these {seeds} seeds "
+                f"(see {r['folder']}/fit.csv)"
+            )
+    say(f"summary: {summary_file}; fit tables: {out_dir}/<case>/fit.csv")

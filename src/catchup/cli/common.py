@@ -1,0 +1,133 @@
+"""What every command shares: consoles, error handling, progress bars, options, formatting.
+
+Errors a user can cause (`CatchupError`) become one message on stderr and exit status 2;
+their text is printed as it is (never as Rich markup, so brackets in a path or key survive).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+import catchup.results as results
+from catchup.errors import CatchupError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+# Wide tables stay readable when output goes to a file or a pipe.
+out = Console(highlight=False) if sys.stdout.isatty() else Console(width=220, highlight=False)
+err = Console(stderr=True, highlight=False)
+
+# Options several commands share.
+Jobs = Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")]
+Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a parameter: name=value (repeatable); see `catchup params`."),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler: tcp://host:port, or 'local' for a LocalCluster here."),
+]
+
+
+def say(message: str, console: Console = out) -> None:
+    """Print plain text (no markup, no highlighting)."""
+    console.print(Text(message), soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    err.print(Text("warning: ", style="bold yellow") + Text(message), soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print an error and exit (status 2 by default: bad input)."""
+    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn input errors into a clear message and exit status 2; leave bugs as tracebacks."""
+    try:
+        yield
+    except CatchupError as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def progress(
+    description: str, total: int, quiet: bool = False, extra: tuple[ProgressColumn, ...] = (), **fields: Any
+) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr; yields `update(completed=..., **fields)`."""
+    columns = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        *extra,
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err, disable=quiet) as bar:
+        task = bar.add_task(description, total=total, **fields)
+        yield lambda **kw: bar.update(task, **kw)
+
+
+def interrupted(message: str) -> NoReturn:
+    """Ctrl-C: say what is kept and how to continue, exit 130."""
+    err.print(Text("interrupted: ", style="bold yellow") + Text(message), soft_wrap=True)
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def default_out(out_dir: Path | None, name: str) -> Path:
+    return out_dir if out_dir is not None else Path("results") / name
+
+
+def write_table(table: Any, path: Path) -> None:
+    """A table as .parquet or (any other suffix) .csv, atomically."""
+    results.write_table(table, path, "parquet" if path.suffix == ".parquet" else "csv")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def print_records(table: Any) -> None:
+    sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
+
+
+def cell(value: Any) -> str:
+    """A table cell: a label as it is, a number without trailing zeros, NaN as empty."""
+    if isinstance(value, float):
+        return "" if value != value else f"{value:g}"
+    return str(value)
+
+
+def interval(row: Any, key: str, fmt: str) -> str:
+    """`value [low-high]` from a row with `key`, `key_low` and `key_high`."""
+    value, low, high = row.get(key), row.get(f"{key}_low"), row.get(f"{key}_high")
+    if value is None or value != value:
+        return "-"
+    text = fmt.format(value)
+    if low is not None and low == low and high == high:
+        text += f" [{fmt.format(low)}-{fmt.format(high)}]"
+    return text

@@ -1,0 +1,145 @@
+"""`catchup run`, `check`, `params` and `scenarios`: one scenario's runs and the inputs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+import catchup.analysis as analysis
+import catchup.config as config
+import catchup.experiments as experiments
+import catchup.viz as viz
+from catchup.cli.common import AsJson, Jobs, Quiet, Sets, default_out, handled, out, print_json, progress, say
+from catchup.config.parameters import help_text
+from catchup.model.parameters import PARAMETERS
+
+PARAMETER_HELP = help_text()
+ScenarioArg = Annotated[
+    str, typer.Argument(metavar="SCENARIO", help="A scenario file, or a built-in name (`catchup scenarios`).")
+]
+
+
+def load(scenario: str, sets: list[str] | None, seeds: int | None, base_seed: int | None = None) -> Any:
+    """A scenario by name or path with `--set`, `--seeds` and `--base-seed` applied."""
+    loaded = config.load_scenario(scenario)
+    loaded = config.with_overrides(loaded, config.parse_assignments(sets), seeds=seeds)
+    return experiments.with_seeds(loaded, base_seed=base_seed)
+
+
+def run(
+    scenario: ScenarioArg,
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", min=1, help="Number of runs (default: the scenario's).")
+    ] = None,
+    sets: Sets = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default results/<scenario name>).")
+    ] = None,
+    jobs: Jobs = 1,
+    base_seed: Annotated[
+        int | None, typer.Option("--base-seed", min=0, help="Base seed (default: the scenario's).")
+    ] = None,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+    figure: Annotated[
+        bool, typer.Option(help="Also draw figures/trajectories.png in the output folder.")
+    ] = True,
+) -> None:
+    """Run a scenario's seeds and write manifest.json, runs, trajectories and windows tables."""
+    with handled(), experiments.executor(jobs) as ex:  # workers start while the scenario loads
+        loaded = load(scenario, sets, seeds, base_seed)
+        target = default_out(out_dir, loaded.name)
+        with progress(f"{loaded.name}: runs", loaded.seeds, quiet) as update:
+            result = experiments.run(
+                loaded, executor=ex, on_progress=lambda done, total: update(completed=done)
+            )
+        folder = result.save(target)
+        if figure:
+            viz.draw(result, ["trajectories"], ("png",), out=folder.figures)
+        info = analysis.summary(result)
+    if as_json:
+        print_json(info)
+    else:
+        print_summary(info, loaded.name, target)
+
+
+def print_summary(info: dict[str, Any], name: str, target: Path) -> None:
+    median = info["median_catch_up_year"]
+    line = f"{name}: {info['runs']} runs, catch-up in {info['catch_up_share']:.0%}"
+    say(line + (f" (median year {median:.1f})" if median is not None else ""))
+    table = Table(title="windows of opportunity")
+    for col in ("type", "runs with window", "runs seizing it", "windows", "seized"):
+        table.add_column(col, justify="right" if col != "type" else "left")
+    for kind, w in info["windows"].items():
+        table.add_row(
+            kind,
+            f"{w['runs_with_window']:.0%}",
+            f"{w['runs_seizing']:.0%}",
+            str(w["windows"]),
+            str(w["seized"]),
+        )
+    out.print(table)
+    say(f"results written to {target}/")
+
+
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Scenario or experiment files to validate.")],
+) -> None:
+    """Validate scenario and experiment files without running them."""
+    failed = False
+    for path in files:
+        try:
+            with handled():
+                if config.is_experiment_file(path):
+                    exp = config.load_experiment(path)
+                    say(
+                        f"{path}: ok (experiment '{exp.name}' on scenario '{exp.scenario.name}', "
+                        f"{len(exp.points)} points x {exp.replications} replications = {exp.n_runs} runs)"
+                    )
+                    continue
+                scenario = config.load_scenario(path)
+                say(
+                    f"{path}: ok (scenario '{scenario.name}', {scenario.start_year:g}-{scenario.end_year:g}, "
+                    f"{scenario.seeds} seeds, {len(scenario.events)} events)"
+                )
+        except typer.Exit:
+            failed = True
+    if failed:
+        raise typer.Exit(2)
+
+
+def params(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as Markdown (as in docs/ODD.md).")
+    ] = False,
+) -> None:
+    """Print the parameter table: name, type, default, range, unit, meaning, source."""
+    if markdown:
+        sys.stdout.write(config.markdown_table())
+        return
+    table = Table(title="catchup parameters", show_lines=False)
+    for col in ("name", "type", "default", "range", "unit", "meaning"):
+        table.add_column(col, overflow="fold")
+    for p in PARAMETERS:
+        table.add_row(
+            p.name, p.type.__name__, f"{p.default:g}", f"[{p.low:g}, {p.high:g}]", p.unit, p.meaning
+        )
+    out.print(table)
+
+
+def scenarios() -> None:
+    """List the built-in scenarios, cases and experiments (usable by name, e.g. `catchup run baseline`)."""
+    for title, folder, loader in (
+        ("scenarios (catchup run NAME)", config.SCENARIOS, config.load_scenario),
+        ("experiments (catchup sweep NAME)", config.EXPERIMENTS, config.load_experiment),
+    ):
+        table = Table(title=f"built-in {title}")
+        for col in ("name", "description"):
+            table.add_column(col, overflow="fold")
+        for name, path in config.builtin_names(folder).items():
+            table.add_row(name, loader(path).description)
+        out.print(table)

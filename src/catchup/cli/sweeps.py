@@ -1,0 +1,116 @@
+"""`catchup sweep` and `catchup attribute`: many runs, written as one result folder each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import TextColumn
+from rich.table import Table
+
+import catchup.analysis as analysis
+import catchup.config as config
+import catchup.experiments as experiments
+from catchup.cli.common import (
+    AsJson,
+    Jobs,
+    Quiet,
+    Scheduler,
+    Sets,
+    default_out,
+    handled,
+    interrupted,
+    interval,
+    out,
+    print_records,
+    progress,
+    say,
+)
+from catchup.cli.runs import ScenarioArg, load
+
+
+def sweep(
+    experiment: Annotated[
+        str, typer.Argument(metavar="EXPERIMENT", help="An experiment file, or a built-in name.")
+    ],
+    jobs: Annotated[
+        int, typer.Option("--jobs", min=1, help="Local worker processes (or LocalCluster workers).")
+    ] = 1,
+    scheduler: Scheduler = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default results/<experiment name>).")
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted sweep in --out.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Run every point x replication of an experiment, streaming results to disk in chunks."""
+    with handled():
+        loaded = config.load_experiment(experiment)
+        target = default_out(out_dir, loaded.name)
+        columns = (TextColumn("runs · {task.fields[points]} points · {task.fields[rate]} runs/s"),)
+        try:
+            with (
+                experiments.executor(jobs, scheduler) as ex,
+                progress(loaded.name, loaded.n_runs, quiet, columns, points="0/0", rate="-") as update,
+            ):
+
+                def show(p: experiments.SweepProgress) -> None:
+                    update(
+                        completed=p.runs_done,
+                        points=f"{p.points_done}/{p.points_total}",
+                        rate=f"{p.runs_per_second:.1f}",
+                    )
+
+                experiments.sweep(loaded, target, executor=ex, resume=resume, on_progress=show)
+        except KeyboardInterrupt:
+            interrupted(
+                f"finished chunks are kept in {target}/; continue with: "
+                f"catchup sweep {experiment} --out {target} --resume"
+            )
+    say(f"sweep '{loaded.name}': {loaded.n_runs} runs written to {target}/")
+
+
+def attribute(
+    scenario: ScenarioArg,
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", min=2, help="Runs per variant (default: the scenario's).")
+    ] = None,
+    sets: Sets = None,
+    jobs: Jobs = 1,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default results/<name>_attribution).")
+    ] = None,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
+) -> None:
+    """Which window made the difference: close each window source in turn, with the same seeds."""
+    with handled(), experiments.executor(jobs) as ex:
+        loaded = load(scenario, sets, seeds)
+        target = default_out(out_dir, f"{loaded.name}_attribution")
+        n_variants = 2 + len(experiments.CLOSURES)
+        with progress(f"{loaded.name}: variants", n_variants, quiet) as update:
+            done = []
+            result = experiments.attribute(
+                loaded, executor=ex, on_progress=lambda name: (done.append(name), update(completed=len(done)))
+            )
+        folder = result.save(target)
+        table = analysis.attribution_table(result)
+        folder.add_table("attribution", table, "csv")
+    if as_json:
+        print_records(table)
+        return
+    view = Table(title=f"window attribution: {loaded.name} ({loaded.seeds} paired runs per variant)")
+    for col in ("closed", "P(catch-up)", "drop in P [95%]", "delay, years [95%]", "median year"):
+        view.add_column(col, justify="left" if col == "closed" else "right")
+    for _, row in table.iterrows():
+        median = row["median_catch_up_year"]
+        view.add_row(
+            row["closed"],
+            f"{row['catch_up_probability']:.2f}",
+            interval(row, "probability_drop", "{:.2f}"),
+            interval(row, "catch_up_delay_years", "{:.1f}"),
+            "-" if median != median else f"{median:.1f}",
+        )
+    out.print(view)
+    say(f"results written to {target}/")

@@ -1,0 +1,28 @@
+"""The config layer: the file formats a user writes (scenarios, experiments, history files,
+calibrated cases), validated with messages that name file, key and allowed values.
+
+Reads TOML and CSV and knows the parameter table; runs nothing and reads no result folder.
+"""
+
+import lazy_loader as lazy
+
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submod_attrs={
+        "builtin": ["BUILTIN", "CASES", "EXPERIMENTS", "SCENARIOS", "builtin_names", "find"],
+        "case": [
+            "Case",
+            "base_case_file",
+            "calibrated_cases",
+            "case_path",
+            "load_case",
+            "stale_reason",
+            "write_calibrated",
+        ],
+        "experiment": ["Experiment", "is_experiment_file", "load_experiment"],
+        "history": ["Target", "input_events", "load_history", "targets"],
+        "parameters": ["ParametersSpec", "check_parameters", "markdown_table", "parse_assignments"],
+        "scenario": ["Scenario", "load_scenario", "parse_scenario", "with_overrides"],
+        "toml": ["read_toml"],
+    },
+)

@@ -1,0 +1,147 @@
+"""Historical cases: a case file (a scenario with a [calibration] table), its history
+targets, and the calibrated file that `catchup calibrate` writes beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from catchup.config.builtin import CALIBRATED_SUFFIX, CASES
+from catchup.config.history import Target, load_history, targets
+from catchup.config.scenario import Scenario, load_scenario
+from catchup.errors import CalibrationError
+from catchup.files import write_text
+from catchup.model.parameters import BY_NAME
+
+
+def case_path(case: str | Path, cases_dir: Path = CASES, calibrated: bool = False) -> Path:
+    """A case name (`speech`) or a path to its file; the calibrated file if asked."""
+    given = Path(case)
+    if given.suffix == ".toml":
+        if calibrated and not given.name.endswith(CALIBRATED_SUFFIX):
+            given = given.with_name(given.name.removesuffix(".toml") + CALIBRATED_SUFFIX)
+        if not given.exists():
+            raise CalibrationError(f"{given}: no such file")
+        return given
+    path = cases_dir / (str(case) + (CALIBRATED_SUFFIX if calibrated else ".toml"))
+    if not path.exists():
+        known = sorted(
+            p.name.removesuffix(".toml") for p in cases_dir.glob("*.toml") if CALIBRATED_SUFFIX not in p.name
+        )
+        hint = f"run `catchup calibrate {case}` first; " if calibrated else ""
+        raise CalibrationError(
+            f"{path}: no such file ({hint}known cases in {cases_dir}: {', '.join(known) or 'none'})"
+        )
+    return path
+
+
+PAPER_CASES = ("speech", "shield", "two_bombs", "td_scdma")
+
+
+def calibrated_cases(cases_dir: Path = CASES) -> list[str]:
+    """Cases with a calibrated file, the paper's four first, then any others by name."""
+    found = sorted(p.name.removesuffix(CALIBRATED_SUFFIX) for p in cases_dir.glob(f"*{CALIBRATED_SUFFIX}"))
+    return [c for c in PAPER_CASES if c in found] + [c for c in found if c not in PAPER_CASES]
+
+
+def base_case_file(calibrated_file: Path) -> Path:
+    """The case file a calibrated file extends."""
+    return calibrated_file.with_name(calibrated_file.name.replace(".calibrated", ""))
+
+
+def calibrated_file(case_file: Path) -> Path:
+    """Where the calibrated file of a case file goes."""
+    return case_file.with_name(case_file.name.removesuffix(".toml") + CALIBRATED_SUFFIX)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case scenario with its targets, ready to be evaluated at any free-parameter values."""
+
+    scenario: Scenario
+    targets: tuple[Target, ...]
+    history_sha256: str
+
+    @property
+    def free(self) -> dict[str, tuple[float, float]]:
+        assert self.scenario.calibration is not None
+        return self.scenario.calibration["free"]
+
+    @property
+    def calibration(self) -> dict[str, Any]:
+        assert self.scenario.calibration is not None
+        return self.scenario.calibration
+
+    def with_values(self, values: dict[str, Any]) -> Scenario:
+        params = dict(self.scenario.parameters)
+        params.update(values)
+        return replace(self.scenario, parameters=params)
+
+
+def load_case(path: str | Path) -> Case:
+    """A case file (or a calibrated file extending one) with its history targets."""
+    scenario = load_scenario(path)
+    if scenario.calibration is None:
+        raise CalibrationError(
+            f"{path}: no [calibration] table (a case needs history = <csv> and [calibration.free])"
+        )
+    history_path = Path(scenario.calibration["history"])
+    target_list = tuple(targets(load_history(history_path)))
+    if not target_list:
+        raise CalibrationError(f"{history_path}: no calibration targets (share rows or outcome events)")
+    span = (scenario.start_year, scenario.end_year)
+    outside = [t.name for t in target_list if not t.is_event and not span[0] <= t.year < span[1]]
+    if outside:
+        raise CalibrationError(
+            f"{path}: targets {', '.join(outside)} in {history_path} lie outside the span "
+            f"(allowed: start_year {span[0]:g} <= year < end_year {span[1]:g})"
+        )
+    digest = hashlib.sha256(history_path.read_bytes()).hexdigest()
+    return Case(scenario, target_list, digest)
+
+
+def stale_reason(case: Case, case_file: Path) -> str | None:
+    """Why a calibrated file no longer matches its case file or history, if it does not."""
+    info = case.scenario.calibrated or {}
+    base = load_case(case_file)
+    if info.get("history_sha256") != base.history_sha256:
+        return "the history file changed since calibration"
+    if info.get("case_sha256") != base.scenario.file_hash:
+        return f"{case_file} changed since calibration"
+    return None
+
+
+def write_calibrated(case: Case, case_file: Path, values: dict[str, Any], search: dict[str, Any]) -> Path:
+    """Write `<case>.calibrated.toml` next to the case file (atomically): values plus provenance.
+
+    `search` holds what the search found: objective, distance, trials and the study's name.
+    """
+    cal = case.calibration
+    data = {
+        "extends": case_file.name,
+        "parameters": {
+            k: (int(v) if BY_NAME[k].type is int else round(float(v), 6)) for k, v in values.items()
+        },
+        "calibrated": {
+            "objective": round(search["objective"], 6),
+            "distance": round(search["distance"], 6),
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "trials": search["trials"],
+            "seeds": cal["seeds"],
+            "base_seed": cal["base_seed"],
+            "study": search["study"],
+            "case_sha256": case.scenario.file_hash or "",
+            "history_sha256": case.history_sha256,
+        },
+    }
+    header = (
+        f"# Written by `catchup calibrate {case.scenario.name}`: the free parameters' values found by the\n"
+        f"# search, over {cal['seeds']} seeds from base seed {cal['base_seed']}. Regenerate, do not edit.\n"
+    )
+    return write_text(header + tomli_w.dumps(data), calibrated_file(case_file))

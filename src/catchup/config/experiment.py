@@ -1,0 +1,284 @@
+"""Experiment files (TOML): a base scenario and a design (grid, factors or a sample).
+
+The design is expanded into points by the pure functions of `design.py`. Every run's seed
+is `run_seed(base_seed, run_id)` with run_id = point_id * replications + r, so a point's
+results never depend on workers or order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from catchup.config.builtin import EXPERIMENTS, find
+from catchup.config.design import Level, Point, grid_points, sample_matrix, sample_points
+from catchup.config.messages import format_validation_error
+from catchup.config.parameters import ParametersSpec, given_values, parameter_problems, unknown_parameter
+from catchup.config.scenario import NAME_PATTERN, STRICT, EventSpec, Scenario, event_problems, load_scenario
+from catchup.config.toml import read_toml
+from catchup.errors import ExperimentError, ScenarioError
+from catchup.model.outcomes import TRAJECTORY_TABLE_COLUMNS
+from catchup.model.parameters import BY_NAME
+
+Number = int | float
+
+
+class FactorLevel(BaseModel):
+    """One level of a named factor: parameter values and dated events that go together, and
+    the base scenario's events (by label) this level removes (a counterfactual history)."""
+
+    model_config = STRICT
+    set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    events: list[EventSpec] = Field(default_factory=list)
+    drop_events: list[str] = Field(default_factory=list)
+
+
+class SampleSpec(BaseModel):
+    """A sampled design over parameter ranges (SALib)."""
+
+    model_config = STRICT
+    method: Literal["latin", "sobol", "morris"]
+    size: Annotated[int, Field(ge=1, le=1_000_000)]
+    seed: Annotated[int, Field(ge=0)] | None = None
+    levels: Annotated[int, Field(ge=2, le=100)] = 4  # Morris grid levels
+    ranges: dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]]
+
+
+class ExperimentSpec(BaseModel):
+    """The schema of an experiment file."""
+
+    model_config = STRICT
+    name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
+    description: str = ""
+    scenario: str
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 8
+    base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    trajectories: bool | list[str] = False
+    chunk_size: Annotated[int, Field(ge=1, le=100_000)] = 64
+    set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    factors: dict[str, dict[str, FactorLevel]] = Field(default_factory=dict)
+    grid: dict[str, Annotated[list[Number], Field(min_length=1)]] = Field(default_factory=dict)
+    sample: SampleSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_design(self) -> ExperimentSpec:
+        if self.sample is not None and (self.grid or self.factors):
+            raise ValueError("use either [sample] or [grid]/[factors], not both")
+        if self.sample is None and not (self.grid or self.factors):
+            raise ValueError("an experiment needs a design: [grid], [factors] or [sample]")
+        return self
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment: the base scenario and every design point."""
+
+    name: str
+    description: str
+    scenario: Scenario
+    points: tuple[Point, ...]
+    replications: int
+    base_seed: int
+    trajectories: tuple[str, ...]  # per-step columns kept; empty = no trajectory tables
+    chunk_size: int
+    design: dict[str, Any]
+    source: str | None = None
+    file_hash: str | None = None
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.replications
+
+    def point_scenario(self, point: Point) -> Scenario:
+        """The base scenario with this point's overrides and events."""
+        params = dict(self.scenario.parameters)
+        params.update(point.values)
+        kept = tuple(e for e in self.scenario.events if e.label not in point.dropped)
+        events = tuple(sorted(kept + point.events, key=lambda e: e.year))
+        return replace(self.scenario, parameters=params, events=events, overrides=dict(point.values))
+
+    def points_table(self) -> pd.DataFrame:
+        """One row per point: point_id, factor labels and swept parameter values."""
+        return pd.DataFrame([{"point_id": p.point_id, **p.labels, **p.values} for p in self.points])
+
+    def design_hash(self) -> str:
+        """Fingerprint of everything that determines the tables (for safe --resume)."""
+        blob = json.dumps(
+            {
+                "scenario": self.scenario.to_dict() | {"source": None},
+                "points": self.points_table().to_dict(orient="list"),
+                "events": [
+                    [(e.year, e.label, e.new_generation, e.set, e.home_entrants) for e in p.events]
+                    for p in self.points
+                ],
+                "dropped": [list(p.dropped) for p in self.points if p.dropped],
+                "replications": self.replications,
+                "base_seed": self.base_seed,
+                "trajectories": self.trajectories,
+                "chunk_size": self.chunk_size,
+            },
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "scenario": self.scenario.to_dict(),
+            "design": self.design,
+            "n_points": len(self.points),
+            "replications": self.replications,
+            "n_runs": self.n_runs,
+            "base_seed": self.base_seed,
+            "trajectories": self.trajectories,
+            "chunk_size": self.chunk_size,
+            "source": self.source,
+            "file_sha256": self.file_hash,
+        }
+
+
+def trajectory_columns(problems: list[str], source: str, wanted: bool | list[str]) -> tuple[str, ...]:
+    """The per-step columns a sweep keeps: all, none, or a chosen list (always with step and year)."""
+    if wanted is True:
+        return TRAJECTORY_TABLE_COLUMNS
+    if wanted is False:
+        return ()
+    for i, name in enumerate(wanted):
+        if name not in TRAJECTORY_TABLE_COLUMNS:
+            problems.append(
+                f"{source}: trajectories[{i}] = {name!r}: unknown column (allowed: true, false or a list of "
+                f"{', '.join(TRAJECTORY_TABLE_COLUMNS)})"
+            )
+    return tuple(["step", "year"] + [c for c in wanted if c not in ("step", "year")])
+
+
+def _sample_design(problems: list[str], source: str, s: SampleSpec, base_seed: int) -> dict[str, Any]:
+    for name, (low, high) in s.ranges.items():
+        where = f"{source}: sample.ranges.{name} = [{low!r}, {high!r}]"
+        param = BY_NAME.get(name)
+        if param is None:
+            problems.append(unknown_parameter(where, name))
+        elif param.type is int:
+            problems.append(
+                f"{where}: integer parameters cannot be sampled (allowed: {param.allowed()} only in [grid])"
+            )
+        elif not (param.low <= low < high <= param.high):
+            problems.append(f"{where}: need low < high within the allowed range (allowed: {param.allowed()})")
+    if not s.ranges:
+        problems.append(f"{source}: sample.ranges: empty (allowed: at least one parameter with [low, high])")
+    if s.method == "sobol" and s.size & (s.size - 1):
+        problems.append(
+            f"{source}: sample.size = {s.size}: Sobol sampling needs a power of 2 (allowed: 2, 4, 8, ...)"
+        )
+    return {
+        "type": "sample",
+        "method": s.method,
+        "size": s.size,
+        "seed": base_seed if s.seed is None else s.seed,
+        "levels": s.levels,
+        "ranges": {k: list(map(float, v)) for k, v in s.ranges.items()},
+    }
+
+
+def _factor_levels(
+    problems: list[str], source: str, spec: ExperimentSpec, scenario: Scenario
+) -> dict[str, dict[str, Level]]:
+    known = [e.label for e in scenario.events if e.label]
+    factors: dict[str, dict[str, Level]] = {}
+    for fname, levels in spec.factors.items():
+        if not levels:
+            problems.append(f"{source}: factors.{fname}: no levels (allowed: one table per level)")
+        factors[fname] = {}
+        for label, level in levels.items():
+            where = f"factors.{fname}.{label}."
+            problems += event_problems(
+                source, where, level.events, scenario.start_year, scenario.last_event_year
+            )
+            for i, dropped in enumerate(level.drop_events):
+                if dropped not in known:
+                    problems.append(
+                        f"{source}: {where}drop_events[{i}] = {dropped!r}: no event of the base scenario has "
+                        f"this label (allowed: {', '.join(map(repr, known)) or 'none'})"
+                    )
+            events = tuple(ev.resolve() for ev in level.events)
+            factors[fname][label] = (given_values(level.set), events, tuple(level.drop_events))
+    return factors
+
+
+def parse_experiment(
+    data: dict[str, Any], source: str, base_dir: Path, file_hash: str | None = None
+) -> Experiment:
+    """Validate experiment data and expand its design into points."""
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as err:
+        raise ExperimentError(format_validation_error(source, err, ExperimentSpec)) from None
+    try:
+        scenario = load_scenario((base_dir / spec.scenario).resolve())
+    except ScenarioError as exc:
+        raise ExperimentError(f"{source}: scenario = {spec.scenario!r}: {exc}") from None
+    problems: list[str] = []
+    fixed = given_values(spec.set)
+    keep = trajectory_columns(problems, source, spec.trajectories)
+    if spec.sample is not None:
+        design = _sample_design(problems, source, spec.sample, spec.base_seed)
+        if problems:
+            raise ExperimentError("\n".join(problems))
+        matrix = sample_matrix(
+            design["method"], spec.sample.ranges, spec.sample.size, design["seed"], design["levels"]
+        )
+        points = sample_points(matrix, list(spec.sample.ranges), fixed)
+    else:
+        factors = _factor_levels(problems, source, spec, scenario)
+        grid = {}
+        for name, values in spec.grid.items():
+            grid[name] = []
+            for i, value in enumerate(values):
+                checked, found = parameter_problems({name: value}, lambda n, i=i: f"{source}: grid.{n}[{i}]")
+                problems += found
+                grid[name].append(checked.get(name, value))
+        if problems:
+            raise ExperimentError("\n".join(problems))
+        points = grid_points(factors, grid, fixed)
+        design = {"type": "grid", "grid": grid, "factors": {f: list(levels) for f, levels in factors.items()}}
+    design["fixed"] = fixed
+    return Experiment(
+        name=spec.name,
+        description=spec.description,
+        scenario=scenario,
+        points=tuple(points),
+        replications=spec.replications,
+        base_seed=spec.base_seed,
+        trajectories=keep,
+        chunk_size=spec.chunk_size,
+        design=design,
+        source=source,
+        file_hash=file_hash,
+    )
+
+
+def load_experiment(name_or_path: str | Path) -> Experiment:
+    """Read, validate and expand an experiment file, or a built-in one by name."""
+    try:
+        path = find(name_or_path, EXPERIMENTS, "experiment")
+        data, digest = read_toml(path)
+    except ScenarioError as exc:
+        raise ExperimentError(str(exc)) from None
+    return parse_experiment(data, str(path), path.parent, digest)
+
+
+def is_experiment_file(path: str | Path) -> bool:
+    """Experiments name a base scenario; scenario files do not."""
+    try:
+        data, _ = read_toml(path)
+    except ScenarioError:
+        return False
+    return "scenario" in data

@@ -1,0 +1,112 @@
+"""Error messages for file formats: one line per problem, naming file, key, value and what is allowed.
+
+What is allowed is read off the schema itself (its field names, bounds and choices) and off
+the parameter table, so messages never drift from what is checked.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from catchup.config.parameters import ParametersSpec, did_you_mean
+from catchup.model.parameters import BY_NAME
+
+
+def where(loc: tuple[Any, ...]) -> str:
+    """A key path as written in the file: `events[0].set.mission`."""
+    parts = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated[...] and `X | None` down to the type that holds the value."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _annotation_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> Any:
+    """The annotation of the value at `loc` in `schema`, or None where the path leaves it."""
+    annotation: Any = schema
+    for key in loc:
+        annotation = _unwrap(annotation)
+        origin = get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(key) if isinstance(key, str) else None
+            if field is None:
+                return None
+            annotation = field.annotation
+        elif origin in (list, tuple):
+            annotation = get_args(annotation)[0]
+        elif origin is dict:
+            annotation = get_args(annotation)[1]
+        else:
+            return None
+    return _unwrap(annotation)
+
+
+def _bounds(schema: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    parent = _annotation_at(schema, loc[:-1])
+    if not (isinstance(parent, type) and issubclass(parent, BaseModel)):
+        return None
+    field = parent.model_fields.get(loc[-1]) if isinstance(loc[-1], str) else None
+    if field is None:
+        return None
+    annotation = _unwrap(field.annotation)
+    if get_origin(annotation) is Literal:
+        return ", ".join(repr(a) for a in get_args(annotation))
+    ge = next((m.ge for m in field.metadata if getattr(m, "ge", None) is not None), None)
+    le = next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
+    kind = getattr(annotation, "__name__", str(annotation))
+    if ge is not None and le is not None:
+        return f"{kind} in [{ge:g}, {le:g}]"
+    return kind
+
+
+def allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> str | None:
+    """What would have been accepted at this key, from the parameter table or the schema."""
+    if not loc:
+        return None  # a rule over the whole file: its message says what is needed
+    parent = _annotation_at(schema, loc[:-1]) if loc else schema
+    is_parameter = parent is ParametersSpec
+    if error_type == "extra_forbidden":
+        if is_parameter:
+            return f"a parameter name from `catchup params`{did_you_mean(str(loc[-1]))}"
+        if isinstance(parent, type) and issubclass(parent, BaseModel):
+            return ", ".join(parent.model_fields)
+        return "see README.md for the keys of this table"
+    if is_parameter and str(loc[-1]) in BY_NAME:
+        return BY_NAME[str(loc[-1])].allowed()
+    return _bounds(schema, loc) or "see README.md and docs/ODD.md"
+
+
+def format_validation_error(source: str, err: ValidationError, schema: type[BaseModel]) -> str:
+    """One line per problem: file, key path, bad value, message, allowed values."""
+    lines = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        value = e.get("input")
+        shown = "{...}" if isinstance(value, dict) else repr(value)
+        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
+        hint = allowed(loc, e["type"], schema)
+        if not loc:
+            lines.append(f"{source}: {msg}")
+        else:
+            lines.append(f"{source}: {where(loc)} = {shown}: {msg}" + (f" (allowed: {hint})" if hint else ""))
+    return "\n".join(lines)

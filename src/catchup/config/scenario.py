@@ -1,0 +1,248 @@
+"""Scenario files (TOML): schema, validation with clear messages, and the resolved scenario.
+
+A scenario file names itself, sets the calendar, the seeds and parameter overrides, and
+lists dated events. Every parameter value goes through the one validator generated from
+the parameter table (`catchup.config.parameters`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from catchup.config.builtin import find
+from catchup.config.messages import format_validation_error
+from catchup.config.parameters import ParametersSpec, given_values, parameter_problems, unknown_parameter
+from catchup.config.toml import read_extended
+from catchup.errors import ScenarioError
+from catchup.model.events import DatedEvent
+from catchup.model.parameters import BY_NAME, SETUP_ONLY, defaults
+
+STRICT = ConfigDict(extra="forbid", strict=True)
+NAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
+
+
+class EventSpec(BaseModel):
+    """A dated event: parameter changes, the arrival of a new generation, home firms founded."""
+
+    model_config = STRICT
+    year: float
+    label: str = ""
+    new_generation: bool = False
+    home_entrants: Annotated[int, Field(ge=0, le=200)] = 0
+    set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _check(self) -> EventSpec:
+        if not self.new_generation and not self.set.model_fields_set and not self.home_entrants:
+            raise ValueError("an event must set parameters, bring a new_generation or found home_entrants")
+        return self
+
+    def resolve(self) -> DatedEvent:
+        return DatedEvent(
+            self.year, given_values(self.set), self.new_generation, self.label, self.home_entrants
+        )
+
+
+class CalibrationSpec(BaseModel):
+    """How a historical case is calibrated: its dated facts and its free parameters."""
+
+    model_config = STRICT
+    history: Annotated[str, Field(min_length=1)]  # CSV of dated facts, relative to this file
+    seeds: Annotated[int, Field(ge=16, le=10_000)] = 32  # seeds per objective evaluation
+    base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    trials: Annotated[int, Field(ge=1, le=100_000)] = 100  # default for `catchup calibrate`
+    free: dict[str, Annotated[list[int | float], Field(min_length=2, max_length=2)]]
+
+
+class CalibratedSpec(BaseModel):
+    """What `catchup calibrate` records about the search that produced a calibrated file."""
+
+    model_config = STRICT
+    objective: float  # the search's objective at the best trial (range distances + centring)
+    distance: float  # the sum of range distances alone: 0 when every median is inside its range
+    date: str
+    trials: int
+    seeds: int
+    base_seed: int
+    study: str
+    case_sha256: str
+    history_sha256: str
+
+
+class ScenarioSpec(BaseModel):
+    """The schema of a scenario file."""
+
+    model_config = STRICT
+    name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
+    description: str = ""
+    start_year: Annotated[float, Field(ge=1800, le=2200)] = 1990
+    end_year: Annotated[float, Field(ge=1800, le=2300)] = 2030
+    steps_per_year: Annotated[int, Field(ge=1, le=52)] = 4
+    seeds: Annotated[int, Field(ge=1, le=1_000_000)] = 16
+    base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    parameters: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    events: list[EventSpec] = Field(default_factory=list)
+    calibration: CalibrationSpec | None = None
+    calibrated: CalibratedSpec | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with every parameter resolved (defaults included)."""
+
+    name: str
+    description: str
+    start_year: float
+    end_year: float
+    steps_per_year: int
+    seeds: int
+    base_seed: int
+    parameters: dict[str, Any]
+    events: tuple[DatedEvent, ...] = ()
+    source: str | None = None
+    file_hash: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, Any] | None = None  # history path (absolute), seeds, base_seed, trials, free
+    calibrated: dict[str, Any] | None = None  # what the calibration search recorded
+
+    @property
+    def last_event_year(self) -> float:
+        """The start of the last step: an event must act on at least one step."""
+        return self.end_year - 1.0 / self.steps_per_year
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as plain data (for manifests)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "start_year": self.start_year,
+            "end_year": self.end_year,
+            "steps_per_year": self.steps_per_year,
+            "seeds": self.seeds,
+            "base_seed": self.base_seed,
+            "parameters": dict(self.parameters),
+            "events": [
+                {
+                    "year": e.year,
+                    "label": e.label,
+                    "new_generation": e.new_generation,
+                    "home_entrants": e.home_entrants,
+                    "set": dict(e.set),
+                }
+                for e in self.events
+            ],
+            "source": self.source,
+            "file_sha256": self.file_hash,
+            "overrides": dict(self.overrides),
+            "calibration": self.calibration,
+            "calibrated": self.calibrated,
+        }
+
+
+def event_problems(source: str, where: str, events: list[EventSpec], start: float, last: float) -> list[str]:
+    """Events must lie inside the span and may not change set-up parameters."""
+    problems = []
+    for i, ev in enumerate(events):
+        if not (start <= ev.year <= last):
+            problems.append(
+                f"{source}: {where}events[{i}].year = {ev.year:g}: outside the scenario's span "
+                f"(allowed: {start:g} <= year <= {last:g}, the start of the last step)"
+            )
+        for key, value in given_values(ev.set).items():
+            if key in SETUP_ONLY:
+                problems.append(
+                    f"{source}: {where}events[{i}].set.{key} = {value!r}: is read only at set-up and "
+                    f"cannot change during a run (not allowed in events: {', '.join(sorted(SETUP_ONLY))})"
+                )
+    return problems
+
+
+def _calibration_problems(source: str, spec: ScenarioSpec) -> list[str]:
+    """Free parameters must be parameters, with bounds inside their range, low < high."""
+    problems: list[str] = []
+    assert spec.calibration is not None
+    for name, bounds in spec.calibration.free.items():
+        where = f"{source}: calibration.free.{name}"
+        if name not in BY_NAME:
+            problems.append(unknown_parameter(f"{where} = {bounds!r}", name))
+            continue
+        low, high = bounds
+        for i, value in enumerate(bounds):
+            problems += parameter_problems({name: value}, lambda n, i=i, where=where: f"{where}[{i}]")[1]
+        if not low < high:
+            problems.append(f"{where} = {bounds!r}: needs [low, high] with low < high")
+        given = getattr(spec.parameters, name)
+        if name in spec.parameters.model_fields_set and not low <= given <= high:
+            problems.append(
+                f"{source}: parameters.{name} = {given!r}: the starting value of a free parameter must lie "
+                f"within its bounds in calibration.free.{name} (allowed: {low:g} <= value <= {high:g})"
+            )
+    return problems
+
+
+def parse_scenario(
+    data: dict[str, Any], source: str = "<scenario>", file_hash: str | None = None
+) -> Scenario:
+    """Validate scenario data (as read from TOML) and resolve it."""
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(source, err, ScenarioSpec)) from None
+    problems = []
+    if spec.end_year <= spec.start_year:
+        problems.append(
+            f"{source}: end_year = {spec.end_year:g}: must be after start_year = {spec.start_year:g}"
+        )
+    problems += event_problems(
+        source, "", spec.events, spec.start_year, spec.end_year - 1 / spec.steps_per_year
+    )
+    if spec.calibration is not None:
+        problems += _calibration_problems(source, spec)
+    if problems:
+        raise ScenarioError("\n".join(problems))
+    params = defaults()
+    params.update(spec.parameters.model_dump())
+    calibration = None
+    if spec.calibration is not None:
+        calibration = spec.calibration.model_dump()
+        base = Path(source).resolve().parent if source and not source.startswith("<") else Path()
+        calibration["history"] = str((base / spec.calibration.history).resolve())
+        calibration["free"] = {k: (float(v[0]), float(v[1])) for k, v in spec.calibration.free.items()}
+    return Scenario(
+        name=spec.name,
+        description=spec.description,
+        start_year=spec.start_year,
+        end_year=spec.end_year,
+        steps_per_year=spec.steps_per_year,
+        seeds=spec.seeds,
+        base_seed=spec.base_seed,
+        parameters=params,
+        events=tuple(ev.resolve() for ev in sorted(spec.events, key=lambda e: e.year)),
+        source=source,
+        file_hash=file_hash,
+        calibration=calibration,
+        calibrated=spec.calibrated.model_dump() if spec.calibrated is not None else None,
+    )
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Read, validate and resolve a scenario file (following `extends`), or a built-in one by name."""
+    path = find(name_or_path)
+    data, digest = read_extended(path)
+    return parse_scenario(data, source=str(path), file_hash=digest)
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any], seeds: int | None = None) -> Scenario:
+    """The scenario with `--set` overrides (already checked) and optionally another seed count."""
+    params = dict(scenario.parameters)
+    params.update(overrides)
+    return replace(
+        scenario,
+        parameters=params,
+        seeds=seeds if seeds is not None else scenario.seeds,
+        overrides={**scenario.overrides, **overrides},
+    )

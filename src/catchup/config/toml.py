@@ -1,0 +1,61 @@
+"""Reading TOML files, and merging a file with the one it `extends`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from catchup.errors import ScenarioError
+
+
+def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
+    """Read a TOML file and its SHA-256; a missing or malformed file is a ScenarioError naming it."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, not a TOML file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+def read_extended(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str]:
+    """A scenario file's data with its `extends` chain merged in.
+
+    A calibrated file extends its case file: its [parameters] override the base's, its
+    events are added, and any other key replaces the base's. Paths inside the base (the
+    calibration history) are made relative to the extending file, so they keep pointing
+    at the same file. The hash covers every file in the chain.
+    """
+    data, digest = read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, digest
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends = {parent!r}: must be a path to a scenario file (a string)")
+    base_path = (path.parent / parent).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise ScenarioError(f"{path}: extends = {parent!r}: a cycle of scenario files extending each other")
+    base, base_digest = read_extended(base_path, (*seen, path.resolve()))
+    merged = {**base, **data}
+    if isinstance(base.get("parameters"), dict) and isinstance(data.get("parameters"), dict):
+        merged["parameters"] = {**base["parameters"], **data["parameters"]}
+    if isinstance(base.get("events"), list) and isinstance(data.get("events"), list):
+        merged["events"] = base["events"] + data["events"]
+    calibration = merged.get("calibration")
+    if "calibration" not in data and isinstance(calibration, dict) and "history" in calibration:
+        history = (base_path.parent / str(calibration["history"])).resolve()
+        merged["calibration"] = {**calibration, "history": os.path.relpath(history, path.resolve().parent)}
+    return merged, hashlib.sha256((base_digest + digest).encode()).hexdigest()

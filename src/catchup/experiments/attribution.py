@@ -1,0 +1,136 @@
+"""Window attribution: the scenario as given and with each window source closed in turn.
+
+Every variant runs on the same seeds (paired runs), so the difference a closed window makes
+is measured run by run. What the differences add up to is computed in
+`catchup.analysis.attribution`; this module only runs the variants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from catchup.config.scenario import Scenario
+from catchup.errors import ResultsError
+from catchup.experiments.executors import Executor, borrowed
+from catchup.experiments.runs import run
+from catchup.model.events import DatedEvent
+from catchup.results.folder import ResultFolder
+from catchup.results.manifest import Manifest, now, versions
+
+AS_GIVEN = "(none: as given)"
+ALL = "all"
+# What closing each window source means (the `attribute` command).
+CLOSURES: dict[str, dict[str, Any]] = {
+    "technological": {
+        "set": {"knowledge_cumulativeness": 1.0, "generation_hazard": 0.0},
+        "new_generations": False,
+    },
+    "niche": {"set": {"niche_market_size": 0.0}},
+    "procurement_protection_subsidy": {
+        "set": {"procurement_support": 0.0, "home_market_protection": 0.0, "rd_subsidy": 0.0}
+    },
+    "alliance": {"set": {"alliance": 0.0}},
+    "mission": {"set": {"mission": 0.0}},
+}
+
+
+def close_window(scenario: Scenario, closures: list[str]) -> Scenario:
+    """The scenario with the given window sources closed, in parameters and in dated events."""
+    params = dict(scenario.parameters)
+    closed: dict[str, Any] = {}
+    keep_generations = True
+    for name in closures:
+        spec = CLOSURES[name]
+        closed.update(spec["set"])
+        keep_generations = keep_generations and spec.get("new_generations", True)
+    params.update(closed)
+    events = []
+    for ev in scenario.events:
+        kept = {k: v for k, v in ev.set.items() if k not in closed}
+        new_generation = ev.new_generation and keep_generations
+        if kept or new_generation or ev.home_entrants:
+            events.append(DatedEvent(ev.year, kept, new_generation, ev.label, ev.home_entrants))
+    label = "+".join(closures)
+    return replace(
+        scenario, parameters=params, events=tuple(events), overrides={**scenario.overrides, "closed": label}
+    )
+
+
+def variants(scenario: Scenario) -> dict[str, Scenario]:
+    """The scenario as given, with each window source closed, then with all closed."""
+    out = {AS_GIVEN: scenario}
+    out.update({name: close_window(scenario, [name]) for name in CLOSURES})
+    out[ALL] = close_window(scenario, list(CLOSURES))
+    return out
+
+
+@dataclass
+class AttributionResult:
+    """Every variant's runs (column `closed`), paired by run id; reads like a result folder."""
+
+    scenario: Scenario
+    runs: pd.DataFrame
+    seeds: list[int]
+    started: str
+    finished: str
+    workers: int
+
+    @property
+    def manifest(self) -> Manifest:
+        return Manifest(
+            kind="attribution",
+            name=self.scenario.name,
+            description=self.scenario.description,
+            scenario=self.scenario.to_dict(),
+            seeds=self.seeds,
+            n_runs=len(self.runs),
+            workers=self.workers,
+            started=self.started,
+            finished=self.finished,
+            versions=versions(),
+            tables={"runs": "parquet"},
+            details={"variants": list(dict.fromkeys(self.runs["closed"])), "closures": CLOSURES},
+        )
+
+    @property
+    def location(self) -> Path | None:
+        return None
+
+    def has_table(self, name: str) -> bool:
+        return name == "runs"
+
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        if name != "runs":
+            raise ResultsError(f"this attribution result has no table {name!r} (tables: runs)")
+        return self.runs if columns is None else self.runs[list(columns)]
+
+    def save(self, out_dir: str | Path) -> ResultFolder:
+        return ResultFolder.write(out_dir, self.manifest, {"runs": self.runs})
+
+
+def attribute(
+    scenario: Scenario,
+    seeds: int | None = None,
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> AttributionResult:
+    """Run the scenario as given and with each window source closed in turn, then all at once."""
+    started = now()
+    parts = []
+    with borrowed(executor, jobs) as ex:
+        for name, variant in variants(scenario).items():
+            result = run(variant, seeds=seeds, executor=ex)
+            parts.append(result.runs.assign(closed=name))
+            if on_progress:
+                on_progress(name)
+        workers = ex.workers
+    runs = pd.concat(parts, ignore_index=True)
+    runs.insert(0, "closed", runs.pop("closed"))
+    return AttributionResult(scenario, runs, result.seeds, started, now(), workers)

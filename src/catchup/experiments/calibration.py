@@ -1,0 +1,175 @@
+"""Calibrating a historical case against its dated facts (Optuna), and validating the result.
+
+The search varies only the case's free parameters, within the bounds its file states.
+Every evaluation runs the same seeds (common random numbers: differences between trials
+are differences in parameters, not in luck). The study lives in persistent storage
+(SQLite by default), so an interrupted calibration resumes and several workers can share
+one study. Validation re-runs the calibrated scenario on seeds the search never saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from catchup.config.case import Case
+from catchup.experiments.executors import Executor, borrowed
+from catchup.experiments.fit import evaluate, objective
+from catchup.experiments.runs import run_seed
+from catchup.model.parameters import BY_NAME
+
+RESULTS = Path("results/cases")
+# Validation seeds come from a different root than the calibration's: the same SeedSequence
+# construction, so they are independent of every seed the search used.
+VALIDATION_SEED_OFFSET = 1
+
+
+def calibration_seeds(case: Case) -> list[int]:
+    cal = case.calibration
+    return [run_seed(cal["base_seed"], i) for i in range(cal["seeds"])]
+
+
+def validation_seeds(
+    case: Case, seeds: int | None = None, base_seed: int | None = None
+) -> tuple[int, list[int]]:
+    """Fresh seeds: a different SeedSequence root than the calibration's, unless one is given."""
+    cal = case.calibration
+    root = cal["base_seed"] + VALIDATION_SEED_OFFSET if base_seed is None else base_seed
+    n = cal["seeds"] if seeds is None else seeds
+    return root, [run_seed(root, i) for i in range(n)]
+
+
+def study_name(case: Case) -> str:
+    """The study's name changes with anything that changes the objective (case file, history, seeds)."""
+    cal = case.calibration
+    blob = json.dumps(
+        {
+            "scenario": case.scenario.file_hash,
+            "history": case.history_sha256,
+            "seeds": cal["seeds"],
+            "base_seed": cal["base_seed"],
+            "free": cal["free"],
+        },
+        sort_keys=True,
+    )
+    return f"{case.scenario.name}-{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
+
+
+def default_storage(case_name: str, out_root: Path = RESULTS) -> str:
+    path = out_root / case_name / "calibration.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _suggest(trial: optuna.Trial, name: str, bounds: tuple[float, float]) -> Any:
+    low, high = bounds
+    if BY_NAME[name].type is int:
+        return trial.suggest_int(name, int(np.ceil(low)), int(np.floor(high)))
+    return trial.suggest_float(name, low, high)
+
+
+@dataclass
+class CalibrationResult:
+    """The best trial of a study: its values, objective and fit table, and where the study lives."""
+
+    case: Case
+    values: dict[str, Any]
+    objective: float
+    fit: pd.DataFrame
+    trials: int
+    study: str
+    storage: str
+
+    def search(self) -> dict[str, Any]:
+        """What a calibrated file records about the search."""
+        return {
+            "objective": self.objective,
+            "distance": float(self.fit["distance"].sum()),
+            "trials": self.trials,
+            "study": self.study,
+        }
+
+
+def calibrate(
+    case: Case,
+    trials: int,
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    storage: str | None = None,
+    on_trial: Callable[[int, int, float], None] | None = None,
+) -> CalibrationResult:
+    """Search the free parameters until the study holds `trials` finished trials; best one wins.
+
+    Resuming is the same call: finished trials in the storage count, interrupted ones are
+    run again. The first trial of a new study is the case file's own starting values.
+    """
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    cal = case.calibration
+    storage = storage or default_storage(case.scenario.name)
+    name = study_name(case)
+    study = optuna.create_study(study_name=name, storage=storage, direction="minimize", load_if_exists=True)
+    # A new study's search is reproducible (seeded by base_seed). A worker joining a study that
+    # already has trials (a resume, or another worker's study) draws its own seed, so that
+    # workers sharing a study do not propose the same points.
+    existing = len(study.trials)
+    seed = cal["base_seed"]
+    if existing:
+        seed = int(np.random.SeedSequence([cal["base_seed"], existing, os.getpid()]).generate_state(1)[0])
+    study.sampler = optuna.samplers.TPESampler(seed=seed)
+    if not existing:
+        study.enqueue_trial({k: case.scenario.parameters[k] for k in case.free})
+    seeds = calibration_seeds(case)
+
+    def done() -> int:
+        return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+
+    with borrowed(executor, jobs) as ex:
+
+        def objective_fn(trial: optuna.Trial) -> float:
+            values = {k: _suggest(trial, k, b) for k, b in case.free.items()}
+            fit = evaluate(case, values, seeds, executor=ex)
+            trial.set_user_attr("distance", float(fit["distance"].sum()))
+            return objective(fit)
+
+        def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+            if on_trial is not None:
+                on_trial(done(), trials, study.best_value)
+
+        while done() < trials:
+            study.optimize(objective_fn, n_trials=trials - done(), callbacks=[report])
+        best = study.best_trial
+        values = {k: best.params[k] for k in case.free}
+        fit = evaluate(case, values, seeds, executor=ex)
+    return CalibrationResult(case, values, objective(fit), fit, done(), name, storage)
+
+
+def validate(
+    case: Case,
+    seeds: int | None = None,
+    base_seed: int | None = None,
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
+    """The calibrated case on fresh seeds: fit table, and whether every target is inside its range."""
+    root, run_seeds = validation_seeds(case, seeds, base_seed)
+    with borrowed(executor, jobs) as ex:
+        fit = evaluate(case, {}, run_seeds, executor=ex)
+    return {
+        "case": case.scenario.name,
+        "base_seed": root,
+        "seeds": len(run_seeds),
+        "all_inside": bool(fit["inside"].all()),
+        "distance": float(fit["distance"].sum()),
+        "fit": fit,
+    }

@@ -1,0 +1,179 @@
+"""Sweeps: every point x replication of an experiment, streamed to a result folder in chunks.
+
+A sweep folder (kind "sweep") holds the points table and the chunked runs, windows and
+(when kept) trajectories tables. A chunk is a fixed range of run ids, computed as one task
+and written atomically, its runs file last; a finished chunk is never rewritten. `resume`
+runs only the chunks whose runs file is missing, so an interrupted sweep ends with exactly
+the uninterrupted tables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from catchup.config.experiment import Experiment
+from catchup.config.scenario import Scenario
+from catchup.errors import SweepError
+from catchup.experiments.executors import Executor, borrowed
+from catchup.experiments.runs import run_seed, trajectory_table, window_table
+from catchup.model.simulate import simulate
+from catchup.results.chunks import clean_partial, completed_chunks
+from catchup.results.folder import MANIFEST, ResultFolder
+from catchup.results.manifest import Manifest, now, versions
+
+TABLES = ("trajectories", "windows", "runs")  # write order: runs last marks the chunk done
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """The work of one chunk: (point scenario, point id, replication, run id, seed) per run."""
+
+    index: int
+    runs: tuple[tuple[Scenario, int, int, int, int], ...]
+    trajectory_columns: tuple[str, ...]
+
+
+def chunk_runs(experiment: Experiment, index: int) -> range:
+    """Run ids of chunk `index`: a fixed range, whatever ran before."""
+    start = index * experiment.chunk_size
+    return range(start, min(start + experiment.chunk_size, experiment.n_runs))
+
+
+def n_chunks(experiment: Experiment) -> int:
+    return -(-experiment.n_runs // experiment.chunk_size)
+
+
+def chunk_tasks(experiment: Experiment, indices: Iterable[int] | None = None) -> Iterator[ChunkTask]:
+    """The work of each chunk, made lazily; run_id = point_id * replications + r."""
+    scenarios: dict[int, Scenario] = {}
+    for index in range(n_chunks(experiment)) if indices is None else indices:
+        runs = []
+        for run_id in chunk_runs(experiment, index):
+            point_id, rep = divmod(run_id, experiment.replications)
+            if point_id not in scenarios:
+                scenarios[point_id] = experiment.point_scenario(experiment.points[point_id])
+            runs.append((scenarios[point_id], point_id, rep, run_id, run_seed(experiment.base_seed, run_id)))
+        yield ChunkTask(index, tuple(runs), experiment.trajectories)
+
+
+def simulate_chunk(task: ChunkTask) -> tuple[int, dict[str, pd.DataFrame]]:
+    """Run every run of a chunk; the same function serially, on a pool or on Dask."""
+    outputs = []
+    for scenario, point_id, rep, run_id, seed in task.runs:
+        out = simulate(scenario, run_id, seed)
+        out.row = {"run_id": run_id, "point_id": point_id, "replication": rep, **out.row}
+        outputs.append(out)
+    tables = {"runs": pd.DataFrame([o.row for o in outputs]), "windows": window_table(outputs)}
+    if task.trajectory_columns:
+        traj = trajectory_table(outputs)
+        point_of_run = {o.row["run_id"]: o.row["point_id"] for o in outputs}
+        traj.insert(1, "point_id", traj["run_id"].map(point_of_run).astype(np.int64))
+        tables["trajectories"] = traj[["run_id", "point_id", "seed", *task.trajectory_columns]]
+    return task.index, tables
+
+
+def sweep_manifest(experiment: Experiment, workers: int) -> Manifest:
+    tables = {"points": "parquet", "runs": "chunks", "windows": "chunks"}
+    if experiment.trajectories:
+        tables["trajectories"] = "chunks"
+    return Manifest(
+        kind="sweep",
+        name=experiment.name,
+        description=experiment.description,
+        scenario=experiment.scenario.to_dict(),
+        experiment=experiment.to_dict(),
+        design_hash=experiment.design_hash(),
+        n_runs=experiment.n_runs,
+        workers=workers,
+        status="running",
+        started=now(),
+        versions=versions(),
+        tables=tables,  # type: ignore[arg-type]
+        details={"n_chunks": n_chunks(experiment)},
+    )
+
+
+def prepare(experiment: Experiment, out: Path, resume: bool, workers: int) -> tuple[ResultFolder, set[int]]:
+    """Create or check the sweep folder; return it and the chunks already finished."""
+    if (out / MANIFEST).exists():
+        if not resume:
+            raise SweepError(
+                f"{out} already holds a sweep; continue it with --resume or choose another --out"
+            )
+        folder = ResultFolder.open(out)
+        if folder.kind != "sweep" or folder.manifest.design_hash != experiment.design_hash():
+            raise SweepError(
+                f"{out} holds a {folder.kind} of a different design (the experiment or its scenario "
+                "changed); use another --out"
+            )
+        clean_partial(out, TABLES)
+        folder.update(status="running", resumed=[*folder.manifest.resumed, now()], workers=workers)
+        return folder, completed_chunks(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise SweepError(f"{out} exists and is not a sweep folder; choose another --out")
+    folder = ResultFolder.write(
+        out, sweep_manifest(experiment, workers), {"points": experiment.points_table()}
+    )
+    return folder, set()
+
+
+@dataclass
+class SweepProgress:
+    runs_done: int
+    runs_total: int
+    points_done: int
+    points_total: int
+    runs_per_second: float
+
+
+def sweep(
+    experiment: Experiment,
+    out: str | Path,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    resume: bool = False,
+    on_progress: Callable[[SweepProgress], None] | None = None,
+) -> ResultFolder:
+    """Run (or continue) a sweep into the folder `out`; returns it."""
+    with borrowed(executor, jobs, scheduler) as ex:
+        folder, done = prepare(experiment, Path(out), resume, ex.workers)
+        todo = [index for index in range(n_chunks(experiment)) if index not in done]
+        reps = experiment.replications
+        runs_per_point = np.zeros(len(experiment.points), dtype=np.int64)
+        for index in done:
+            np.add.at(runs_per_point, np.asarray(chunk_runs(experiment, index)) // reps, 1)
+        t0, new_runs = time.perf_counter(), 0
+
+        def report() -> None:
+            if on_progress is None:
+                return
+            elapsed = time.perf_counter() - t0
+            on_progress(
+                SweepProgress(
+                    int(runs_per_point.sum()),
+                    experiment.n_runs,
+                    int((runs_per_point == reps).sum()),
+                    len(experiment.points),
+                    new_runs / elapsed if elapsed > 0 else 0.0,
+                )
+            )
+
+        report()
+        for index, tables in ex.imap_unordered(simulate_chunk, chunk_tasks(experiment, todo)):
+            for name in TABLES:
+                if name in tables:
+                    folder.write_chunk(name, index, tables[name])
+            ids = np.asarray(chunk_runs(experiment, index))
+            np.add.at(runs_per_point, ids // reps, 1)
+            new_runs += len(ids)
+            report()
+    folder.update(status="complete", finished=now())
+    return folder

@@ -1,0 +1,32 @@
+"""Dated events: what a scenario changes at a calendar year (plain data, no Mesa)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """A change that happens at a calendar year: parameter values, a new generation and/or
+    home firms founded (a programme start: the latecomers' entry is often a dated fact)."""
+
+    year: float
+    set: dict[str, Any] = field(default_factory=dict)
+    new_generation: bool = False
+    label: str = ""
+    home_entrants: int = 0
+
+    def describe(self) -> str:
+        """The label, or a short description when the event has none."""
+        return self.label or describe_event(self)
+
+
+def describe_event(event: DatedEvent) -> str:
+    """A short label for an event without one."""
+    parts = [f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in event.set.items()]
+    if event.new_generation:
+        parts.insert(0, "new generation")
+    if event.home_entrants:
+        parts.insert(0, f"{event.home_entrants} home firm(s) founded")
+    return ", ".join(parts)

@@ -1,0 +1,124 @@
+"""Per-run outcomes (MODEL.md, "Outcomes every run reports") from a trajectory: pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from catchup.model.windows import WINDOW_TYPES, Window
+
+# Columns recorded every step, in order; documented in docs/ODD.md (observation).
+TRAJECTORY_COLUMNS = (
+    "step",
+    "year",
+    "relative_capability",
+    "home_share_home_market",
+    "home_share_world_market",
+    "home_firms_alive",
+    "generation",
+    "newest_generation_progress",
+    "relative_capability_newest_generation",
+    "demand_margin",
+    "policy_channel",
+    "mission_progress",
+    "mission_active",
+    "best_home_capability",
+    "best_foreign_capability",
+    "frontier",
+)
+# Per-step columns of a run's trajectory table: the recorded ones and the cleaned window signals.
+TRAJECTORY_TABLE_COLUMNS = (*TRAJECTORY_COLUMNS, *(f"window_{k}" for k in WINDOW_TYPES))
+
+
+@dataclass
+class RunOutput:
+    """One run: its outcome row, its per-step trajectory columns and its windows.
+
+    Defined here, not beside the Mesa model, so that a process receiving runs from workers
+    can read them without importing Mesa."""
+
+    row: dict[str, Any]
+    trajectory: dict[str, np.ndarray]
+    windows: list[dict[str, Any]]
+
+
+def first_year(years: np.ndarray, condition: np.ndarray) -> float:
+    """First year at which `condition` holds, NaN if never."""
+    hits = np.flatnonzero(condition)
+    return float(years[hits[0]]) if len(hits) else float("nan")
+
+
+# A home product counts as on the market once home firms hold this share of the home market:
+# below it, the logit choice gives a product buyers hardly ever pick.
+FIRST_PRODUCT_SHARE = 0.01
+
+CYCLES = (
+    "persistent_foreign_leadership",
+    "aborted_catch_up",
+    "coexistence",
+    "leadership_change",
+    "return_of_old_leader",
+)
+
+
+def catch_up_cycle(home_share: np.ndarray, significant: float = 0.2, fall_back: float = 0.5) -> str:
+    """Classify a run's catch-up cycle from home firms' share of the home market.
+
+    After Landini, Lee & Malerba (2017): home firms that took leadership (share > 1/2)
+    either keep it (leadership change) or lose it again (return of the old leader); home
+    firms that never led either reached a significant share (`significant`) and fell back
+    to at most `fall_back` of their peak (aborted catch-up), hold a significant share at
+    the end (coexistence), or never mattered (persistent foreign leadership).
+    """
+    share = np.nan_to_num(np.asarray(home_share, dtype=float))
+    final, peak = float(share[-1]), float(share.max())
+    if peak > 0.5:
+        return "leadership_change" if final > 0.5 else "return_of_old_leader"
+    if peak >= significant and final <= fall_back * peak:
+        return "aborted_catch_up"
+    if final >= significant:
+        return "coexistence"
+    return "persistent_foreign_leadership"
+
+
+def run_outcomes(
+    trajectory: Mapping[str, np.ndarray],
+    windows: list[Window],
+    *,
+    catch_up_threshold: float,
+    mission_target: float,
+) -> dict[str, float | int | str]:
+    """The outcome row of one run.
+
+    catch-up year: relative capability first >= threshold; leadership year: home share
+    of the home market first > 1/2 (above the foreign share); mission year: while a
+    mission is active, best home capability first >= mission_target x frontier; first
+    product year: home share of the home market first >= FIRST_PRODUCT_SHARE.
+    """
+    years = np.asarray(trajectory["year"])
+    rel = np.nan_to_num(np.asarray(trajectory["relative_capability"]))
+    share_home = np.asarray(trajectory["home_share_home_market"])
+    mission = np.asarray(trajectory["mission_active"]) > 0
+    progress = np.asarray(trajectory["mission_progress"])
+    row: dict[str, float | int | str] = {
+        "catch_up_year": first_year(years, rel >= catch_up_threshold),
+        "leadership_year": first_year(years, share_home > 0.5),
+        "mission_year": first_year(years, mission & (progress >= mission_target)),
+        "first_product_year": first_year(years, share_home >= FIRST_PRODUCT_SHARE),
+        "final_relative_capability": float(rel[-1]),
+        "final_home_share_home_market": float(share_home[-1]),
+        "final_home_share_world_market": float(np.asarray(trajectory["home_share_world_market"])[-1]),
+        "final_home_firms_alive": int(np.asarray(trajectory["home_firms_alive"])[-1]),
+        "max_relative_capability": float(rel.max()),
+        "cycle": catch_up_cycle(share_home),
+        "windows_opened": len(windows),
+        "windows_seized": sum(w.seized for w in windows),
+    }
+    for kind in WINDOW_TYPES:
+        of_kind = [w for w in windows if w.type == kind]
+        row[f"{kind}_windows"] = len(of_kind)
+        row[f"{kind}_windows_seized"] = sum(w.seized for w in of_kind)
+    return row

@@ -1,0 +1,42 @@
+"""Per-run outcomes from a trajectory."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from catchup.model.outcomes import first_year, run_outcomes
+from catchup.model.windows import Window
+
+
+def test_first_year_is_nan_when_never():
+    years = np.array([2000.0, 2000.25, 2000.5])
+    assert first_year(years, np.array([False, True, True])) == 2000.25
+    assert math.isnan(first_year(years, np.zeros(3, bool)))
+
+
+def test_outcomes_read_catch_up_leadership_and_mission_years():
+    years = 2000 + np.arange(8) / 4
+    traj = {
+        "year": years,
+        "relative_capability": np.array([0.2, 0.5, 0.89, 0.91, 0.95, np.nan, 1.0, 1.0]),
+        "home_share_home_market": np.array([0, 0.1, 0.3, 0.5, 0.51, 0.6, 0.6, 0.7]),
+        "home_share_world_market": np.linspace(0, 0.4, 8),
+        "home_firms_alive": np.array([4, 4, 3, 3, 3, 2, 2, 2]),
+        "mission_active": np.array([0, 0, 1, 1, 1, 1, 1, 1]),
+        "mission_progress": np.array([0.9, 0.9, 0.5, 0.7, 0.85, 0.9, 0.9, 0.9]),
+    }
+    windows = [
+        Window("demand", 2000.25, 2001.0, True, False),
+        Window("technological", 2000, 2001, False, False),
+    ]
+    row = run_outcomes(traj, windows, catch_up_threshold=0.9, mission_target=0.8)
+    assert row["catch_up_year"] == 2000.75
+    assert row["leadership_year"] == 2001.0  # strictly above one half
+    assert row["mission_year"] == 2001.0  # only while the mission is active
+    assert row["final_home_share_world_market"] == 0.4
+    assert row["final_home_firms_alive"] == 2
+    assert row["windows_opened"] == 2 and row["windows_seized"] == 1
+    assert row["demand_windows_seized"] == 1 and row["technological_windows_seized"] == 0
+    assert row["institutional_windows"] == 0
