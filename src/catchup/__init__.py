@@ -29,7 +29,17 @@ __getattr__, __dir__, _exports = lazy.attach(
     __name__,
     submodules=["analysis", "config", "experiments", "model", "results", "viz"],
     submod_attrs={
-        "errors": ["CatchupError", "ScenarioError"],
+        "errors": [
+            "AnalysisError",
+            "CalibrationError",
+            "CatchupError",
+            "ExperimentError",
+            "FigureError",
+            "ParameterError",
+            "ResultsError",
+            "ScenarioError",
+            "SweepError",
+        ],
         "model": ["PARAMETERS", "CatchUpModel", "DatedEvent"],
         "config": [
             "Experiment",
@@ -49,7 +59,6 @@ __getattr__, __dir__, _exports = lazy.attach(
             "run_seed",
             "sweep",
             "validate",
-            "write_results",
         ],
         "analysis": ["attribution_table", "compare", "counterfactuals", "sensitivity", "summary"],
         "viz": ["draw", "figure", "figure_kinds", "report"],

@@ -37,6 +37,10 @@ class SweepError(CatchupError, RuntimeError):
     """A sweep folder that cannot be used as asked (exists, belongs to another design, ...)."""
 
 
+class SchedulerError(CatchupError, RuntimeError):
+    """A Dask scheduler that cannot be reached or started."""
+
+
 class AnalysisError(CatchupError, ValueError):
     """Results that lack what an analysis needs."""
 

@@ -121,6 +121,7 @@ def test_params_scenarios_and_help_come_from_the_parameter_table():
     assert version.exit_code == 0 and catchup.__version__ in version.stdout
 
 
+@pytest.mark.filterwarnings("ignore:Constant values encountered")  # SALib, on a four-point design
 def test_sweep_compare_and_sensitivity_commands(tmp_path):
     exp = tmp_path / "e.toml"
     exp.write_text(

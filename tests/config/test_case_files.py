@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from catchup.config.case import load_case
 from catchup.config.experiment import load_experiment
 from catchup.config.scenario import load_scenario
 from catchup.errors import ScenarioError
@@ -147,3 +148,25 @@ def test_dropping_the_founding_leaves_no_home_firms(tmp_path):
 
     result = run(replace(scenario, events=(), seeds=2))
     assert np.all(result.trajectories["home_firms_alive"] == 0)
+
+
+def test_extends_errors_name_every_file_of_the_chain(tmp_path):
+    (tmp_path / "base.toml").write_text('name = "b"\n[parameters]\npatent_barrier = 3\n')
+    (tmp_path / "child.toml").write_text('extends = "base.toml"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "child.toml")
+    assert "child.toml (extending" in str(err.value) and "base.toml" in str(err.value)
+    (tmp_path / "orphan.toml").write_text('extends = "none.toml"\nname = "o"\n')
+    with pytest.raises(
+        ScenarioError, match=r"orphan\.toml: extends = 'none\.toml': .*none\.toml: no such file"
+    ):
+        load_scenario(tmp_path / "orphan.toml")
+
+
+def test_a_case_without_free_parameters_or_with_a_folder_as_history_is_refused(tmp_path):
+    empty = write_case(tmp_path, CASE.replace("niche_market_size = [0.1, 0.5]", ""))
+    with pytest.raises(ScenarioError, match=r"calibration\.free.*at least 1 item"):
+        load_scenario(empty)
+    folder = write_case(tmp_path, CASE.replace('history = "hist/toy.csv"', 'history = "hist"'))
+    with pytest.raises(ScenarioError, match=r"calibration\.history: .*is a directory"):
+        load_case(folder)

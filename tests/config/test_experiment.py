@@ -95,7 +95,7 @@ def test_run_seeds_depend_on_run_index_only(tmp_path):
         ("[grid]\npatent_barrier = [0.1, 1.5]\n", ["grid.patent_barrier[1] = 1.5", "[0, 1]"]),
         ("[grid]\npatent_barier = [0.1]\n", ["grid.patent_barier", "unknown parameter"]),
         ("colour = 1\n[grid]\nmission = [0]\n", ["colour", "unknown key", "replications"]),
-        ("replications = 0\n[grid]\nmission = [0]\n", ["replications = 0", "int in [1, 100000]"]),
+        ("replications = 0\n[grid]\nmission = [0]\n", ["replications = 0", "an integer in [1, 100,000]"]),
         ("", ["needs a design"]),
         (
             '[grid]\nmission = [0]\n[sample]\nmethod = "latin"\nsize = 4\n'
@@ -154,3 +154,28 @@ def test_trajectory_columns_can_be_chosen(tmp_path):
     assert load_experiment(write(tmp_path, "[grid]\nmission = [0]\n")).trajectories == ()
     with pytest.raises(ExperimentError, match="trajectories\\[0\\] = 'nope'"):
         load_experiment(write(tmp_path, 'trajectories = ["nope"]\n[grid]\nmission = [0]\n'))
+
+
+def test_factor_names_may_not_shadow_parameters_or_table_columns(tmp_path):
+    path = write(tmp_path, "[factors.point_id.a]\n[factors.mission.b]\n")
+    with pytest.raises(ExperimentError) as err:
+        load_experiment(path)
+    assert "factors.point_id: the name of a column" in str(err.value)
+    assert "factors.mission: the name of a parameter" in str(err.value)
+
+
+def test_an_experiment_names_its_scenario_by_path_or_built_in_name(tmp_path):
+    by_name = tmp_path / "n.toml"
+    by_name.write_text('name = "n"\nscenario = "baseline"\n[grid]\nmission = [0]\n')
+    assert load_experiment(by_name).scenario.name == "baseline"
+
+
+def test_a_value_of_the_wrong_type_in_a_grid_is_said_once(tmp_path):
+    with pytest.raises(ExperimentError) as err:
+        load_experiment(write(tmp_path, '[grid]\npatent_barrier = ["high"]\n'))
+    lines = str(err.value).splitlines()
+    assert (
+        len(lines) == 1
+        and "grid.patent_barrier[0] = 'high'" in lines[0]
+        and "(allowed: a number)" in lines[0]
+    )

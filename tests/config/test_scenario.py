@@ -181,3 +181,26 @@ def test_built_in_scenarios_are_found_by_name():
     assert load_scenario("cases/speech").calibrated is None
     with pytest.raises(ScenarioError, match=r"no such file or built-in scenario.*baseline"):
         load_scenario("no_such_scenario")
+
+
+def test_a_result_folder_named_like_a_scenario_does_not_hide_it(tmp_path):
+    (tmp_path / "baseline").mkdir()  # e.g. `catchup run baseline --out baseline`, run from here
+    assert load_scenario("baseline").name == "baseline"
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario(tmp_path / "missing.toml")
+
+
+def test_overrides_in_python_go_through_the_same_validator(tmp_path):
+    scenario = load_scenario(write(tmp_path, GOOD))
+    with pytest.raises(ParameterError, match=r"knowledge_cumulativeness = 9.*\[0, 1\]"):
+        with_overrides(scenario, {"knowledge_cumulativeness": 9})
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        with_overrides(scenario, {"nope": 1})
+    with pytest.raises(ParameterError, match="niche_count"):
+        with_overrides(scenario, {"niche_count": 2.5})
+
+
+def test_built_in_names_are_those_listed_and_never_climb_out(tmp_path):
+    assert load_scenario("cases/speech.calibrated").calibrated is not None
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario("../baseline")

@@ -151,3 +151,34 @@ def test_only_the_results_layer_names_result_files():
         )
     ]
     assert not offenders, offenders
+
+
+def test_asking_for_a_column_a_table_lacks_names_the_columns(run_folder):
+    with pytest.raises(ResultsError, match=r"table 'runs' has no column 'nope' \(columns: run_id, seed"):
+        ResultFolder.open(run_folder).table("runs", ["run_id", "nope"])
+
+
+def test_a_complete_chunk_missing_from_another_table_is_damage_and_resume_recomputes_it(tmp_path, ex):
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        f'name = "e"\nscenario = "{SHORT}"\nreplications = 2\nchunk_size = 1\n[grid]\nmission = [0, 1]\n'
+    )
+    exp = catchup.load_experiment(experiment)
+    folder = catchup.sweep(exp, tmp_path / "s", executor=ex)
+    whole = folder.table("windows")
+    (tmp_path / "s" / "windows" / chunk_name(2)).unlink()
+    with pytest.raises(ResultsError, match=r"chunk-000002\.parquet missing"):
+        folder.table("windows")
+    repaired = catchup.sweep(exp, tmp_path / "s", executor=ex, resume=True)
+    pd.testing.assert_frame_equal(repaired.table("windows"), whole)
+
+
+def test_a_folder_refuses_a_result_of_another_kind_and_a_file(tmp_path, run_folder):
+    manifest = ResultFolder.open(run_folder).manifest
+    with pytest.raises(ResultsError, match=r"holds a run result; a sweep would mix with it"):
+        ResultFolder.check_target(run_folder, "sweep")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ResultsError, match="is a file, not a folder"):
+        ResultFolder.write(tmp_path / "afile", manifest, {})
+    with pytest.raises(ResultsError, match="cannot be created"):
+        ResultFolder.check_target(tmp_path / "afile" / "sub", "run")

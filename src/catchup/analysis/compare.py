@@ -74,6 +74,8 @@ def summarise_group(runs: pd.DataFrame) -> dict[str, Any]:
 
 def compare(sources: Sequence[str | Path | Results]) -> pd.DataFrame:
     """One row per scenario (run folder) or per point (sweep folder), over all sources."""
+    if isinstance(sources, (str, Path)):
+        sources = [sources]  # one folder given as it is, not as a sequence of characters
     rows = []
     for source in sources:
         results = open_results(source)

@@ -106,4 +106,10 @@ def sensitivity(source: str | Path | Results) -> pd.DataFrame:
             f"{results.location}: sensitivity needs a sweep with a [sample] design "
             "of method 'sobol' or 'morris'"
         )
-    return sensitivity_indices(design, results.table("points"), results.table("runs"), manifest.end_year)
+    runs = results.table("runs")
+    if len(runs) != manifest.n_runs:
+        raise AnalysisError(
+            f"{results.location}: {len(runs)} of {manifest.n_runs} runs are there; Sobol and Morris indices "
+            "need every point (finish the sweep with `catchup sweep ... --resume`)"
+        )
+    return sensitivity_indices(design, results.table("points"), runs, manifest.end_year)

@@ -8,13 +8,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from catchup.errors import AnalysisError
 from catchup.model.windows import WINDOW_TYPES
 from catchup.results.folder import Results, open_results
 
 
 def summary(source: str | Path | Results) -> dict[str, Any]:
-    """Catch-up share, median catch-up year, leadership share, final values, windows by type."""
-    runs = open_results(source).table("runs")
+    """Catch-up share, median catch-up year, leadership share, final values, windows by type,
+    of one scenario's runs (a run or case result; a sweep or attribution has many: `compare`)."""
+    results = open_results(source)
+    if results.manifest.kind not in ("run", "case"):
+        raise AnalysisError(
+            f"{results.location or 'this result'}: a {results.manifest.kind} holds runs of many scenarios; "
+            "summarise it per point or variant with compare"
+        )
+    runs = results.table("runs")
     caught = runs["catch_up_year"].notna()
     by_type = {}
     for kind in WINDOW_TYPES:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import catchup.analysis as analysis
@@ -61,7 +62,8 @@ def compare(
     if _emit(table, out_file, as_json):
         return
     view = Table(title="comparison (95% bootstrap intervals)")
-    label_cols = [c for c in table.columns[: table.columns.get_loc("n_runs")] if c != "source"]
+    several = table["source"].nunique() > 1  # rows of several folders must say which is which
+    label_cols = [c for c in table.columns[: table.columns.get_loc("n_runs")] if several or c != "source"]
     for col in label_cols:
         view.add_column(col)
     view.add_column("runs", justify="right")
@@ -71,7 +73,7 @@ def compare(
     if cycles:
         view.add_column("cycles (persist/abort/coexist/change/return)", justify="right")
     for _, row in table.iterrows():
-        cells = [cell(row[c]) for c in label_cols] + [str(row["n_runs"])]
+        cells = [escape(cell(row[c])) for c in label_cols] + [str(row["n_runs"])]
         cells += [interval(row, key, fmt) for key, _, fmt in COMPARE_COLUMNS]
         if cycles:
             cells.append("/".join("-" if row[c] != row[c] else str(int(row[c])) for c in cycles))
@@ -89,7 +91,9 @@ def _compare_counterfactuals(
     if _emit(table, out_file, as_json):
         return
     factor = table.columns[0]
-    view = Table(title=f"{folders[0]}: counterfactuals against {reference!r} (95% bootstrap intervals)")
+    view = Table(
+        title=escape(f"{folders[0]}: counterfactuals against {reference!r} (95% bootstrap intervals)")
+    )
     for col in (factor, "outcome", "value", "change from " + reference):
         view.add_column(col, justify="left" if col in (factor, "outcome") else "right")
     for r in table.itertuples(index=False):
@@ -100,7 +104,7 @@ def _compare_counterfactuals(
             if getattr(r, factor) == reference
             else f"{fmt.format(r.change)} [{fmt.format(r.change_low)}, {fmt.format(r.change_high)}]"
         )
-        view.add_row(str(getattr(r, factor)), r.outcome, value, change)
+        view.add_row(escape(str(getattr(r, factor))), r.outcome, value, change)
     out.print(view)
 
 
@@ -121,7 +125,9 @@ def sensitivity(
     wide = table[table["statistic"] == "mean"].pivot_table(
         index=["outcome", "parameter"], columns="index", values="value"
     )
-    view = Table(title=f"sensitivity of the mean over seeds ({folder}/sensitivity.csv has all indices)")
+    view = Table(
+        title=escape(f"sensitivity of the mean over seeds ({folder}/sensitivity.csv has all indices)")
+    )
     view.add_column("outcome")
     view.add_column("parameter")
     for col in wide.columns:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import TextColumn
 from rich.table import Table
 
@@ -27,7 +28,7 @@ CaseArg = Annotated[str, typer.Argument(help="Case name (speech, shield, ...) or
 
 
 def fit_view(fit: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for col in ("target", "range", "history", "median", "10-90% of runs", "inside"):
         table.add_column(col, justify="left" if col == "target" else "right")
     for r in fit.itertuples(index=False):
@@ -85,6 +86,10 @@ def calibrate(
             interrupted(
                 f"finished trials are kept in the study; continue with: catchup calibrate {case}"
                 + (f" --storage {storage}" if storage else "")
+            )
+        except ImportError as exc:  # a database URL whose driver is not installed
+            fail(
+                f"--storage {storage}: {exc} (install the database's SQLAlchemy driver, or use sqlite:///FILE)"
             )
         except Exception as exc:  # storage URLs and database errors come from Optuna/SQLAlchemy
             if type(exc).__module__.split(".")[0] in ("optuna", "sqlalchemy"):
@@ -156,6 +161,8 @@ def cases(
         if not wanted:
             fail(f"{folder}: no calibrated cases (run `catchup calibrate CASE` first)")
         files = [config.case_path(name, folder, calibrated=True) for name in wanted]
+        for path in files:
+            results.ResultFolder.check_target(out_dir / config.load_scenario(path).name, "case")
         rows = []
         for name, path in zip(wanted, files, strict=True):
             with progress(f"{name}: runs", seeds, quiet) as update:
@@ -175,7 +182,7 @@ def cases(
             f"{r['targets_inside']}/{r['targets']}",
             f"{r['catch_up_share']:.0%}",
             "-" if year is None else f"{year:.1f}",
-            str(r["figure"]),
+            escape(str(r["figure"])),
         )
     out.print(table)
     for r in rows:

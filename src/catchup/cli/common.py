@@ -1,7 +1,8 @@
 """What every command shares: consoles, error handling, progress bars, options, formatting.
 
 Errors a user can cause (`CatchupError`) become one message on stderr and exit status 2;
-their text is printed as it is (never as Rich markup, so brackets in a path or key survive).
+their text, and any text that holds a path or a key, is printed as it is, never read as Rich
+markup, so brackets in a path or key survive.
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ def default_out(out_dir: Path | None, name: str) -> Path:
 
 
 def write_table(table: Any, path: Path) -> None:
-    """A table as .parquet or (any other suffix) .csv, atomically."""
+    """A table as .csv or .parquet (by its suffix), atomically."""
+    if path.suffix not in (".csv", ".parquet"):
+        fail(f"--out {path}: unknown table format {path.suffix or '(no suffix)'} (allowed: .csv, .parquet)")
     results.write_table(table, path, "parquet" if path.suffix == ".parquet" else "csv")
 
 

@@ -30,6 +30,8 @@ def dashboard(
         fail("the dashboard needs the optional extra: pip install -e '.[dashboard]' (or `make dashboard`)")
     if not scenarios.is_dir():
         fail(f"--scenarios {scenarios}: no such folder (allowed: a folder of scenario TOML files)")
+    if not any(scenarios.rglob("*.toml")):
+        fail(f"--scenarios {scenarios}: no scenario files in it (allowed: a folder of scenario TOML files)")
     env = {**os.environ, "CATCHUP_SCENARIOS": str(scenarios.resolve())}
     command = [sys.executable, "-m", "solara", "run", "catchup.dashboard.app"]
     command += ["--host", host, "--port", str(port), "--production", "--no-open"]

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import catchup.analysis as analysis
 import catchup.config as config
 import catchup.experiments as experiments
+import catchup.results as results
 import catchup.viz as viz
 from catchup.cli.common import AsJson, Jobs, Quiet, Sets, default_out, handled, out, print_json, progress, say
 from catchup.config.parameters import help_text
@@ -53,6 +55,7 @@ def run(
     with handled(), experiments.executor(jobs) as ex:  # workers start while the scenario loads
         loaded = load(scenario, sets, seeds, base_seed)
         target = default_out(out_dir, loaded.name)
+        results.ResultFolder.check_target(target, "run")  # before the work, not after
         with progress(f"{loaded.name}: runs", loaded.seeds, quiet) as update:
             result = experiments.run(
                 loaded, executor=ex, on_progress=lambda done, total: update(completed=done)
@@ -122,24 +125,36 @@ def params(
         sys.stdout.write(config.markdown_table())
         return
     table = Table(title="catchup parameters", show_lines=False)
-    for col in ("name", "type", "default", "range", "unit", "meaning"):
+    for col in ("name", "type", "default", "range", "unit", "meaning", "source"):
         table.add_column(col, overflow="fold")
     for p in PARAMETERS:
-        table.add_row(
-            p.name, p.type.__name__, f"{p.default:g}", f"[{p.low:g}, {p.high:g}]", p.unit, p.meaning
+        cells = (
+            p.name,
+            p.type.__name__,
+            f"{p.default:g}",
+            f"[{p.low:g}, {p.high:g}]",
+            p.unit,
+            p.meaning,
+            p.source,
         )
+        table.add_row(*map(escape, cells))
     out.print(table)
 
 
 def scenarios() -> None:
-    """List the built-in scenarios, cases and experiments (usable by name, e.g. `catchup run baseline`)."""
+    """List the built-in scenarios, cases and experiments, usable by name (`catchup run baseline`).
+
+    A calibrated case also answers to its bare name: `catchup run speech` runs
+    cases/speech.calibrated.
+    """
     for title, folder, loader in (
-        ("scenarios (catchup run NAME)", config.SCENARIOS, config.load_scenario),
+        ("scenarios and cases (catchup run NAME)", config.SCENARIOS, config.load_scenario),
         ("experiments (catchup sweep NAME)", config.EXPERIMENTS, config.load_experiment),
     ):
         table = Table(title=f"built-in {title}")
         for col in ("name", "description"):
             table.add_column(col, overflow="fold")
         for name, path in config.builtin_names(folder).items():
-            table.add_row(name, loader(path).description)
+            alias = config.short_name(path)
+            table.add_row(f"{name} (or {alias})" if alias else name, loader(path).description)
         out.print(table)

@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import TextColumn
 from rich.table import Table
 
 import catchup.analysis as analysis
 import catchup.config as config
 import catchup.experiments as experiments
+import catchup.results as results
 from catchup.cli.common import (
     AsJson,
     Jobs,
@@ -88,6 +90,7 @@ def attribute(
     with handled(), experiments.executor(jobs) as ex:
         loaded = load(scenario, sets, seeds)
         target = default_out(out_dir, f"{loaded.name}_attribution")
+        results.ResultFolder.check_target(target, "attribution")
         n_variants = 2 + len(experiments.CLOSURES)
         with progress(f"{loaded.name}: variants", n_variants, quiet) as update:
             done = []
@@ -100,7 +103,7 @@ def attribute(
     if as_json:
         print_records(table)
         return
-    view = Table(title=f"window attribution: {loaded.name} ({loaded.seeds} paired runs per variant)")
+    view = Table(title=escape(f"window attribution: {loaded.name} ({loaded.seeds} paired runs per variant)"))
     for col in ("closed", "P(catch-up)", "drop in P [95%]", "delay, years [95%]", "median year"):
         view.add_column(col, justify="left" if col == "closed" else "right")
     for _, row in table.iterrows():

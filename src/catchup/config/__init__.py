@@ -9,7 +9,7 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
-        "builtin": ["BUILTIN", "CASES", "EXPERIMENTS", "SCENARIOS", "builtin_names", "find"],
+        "builtin": ["BUILTIN", "CASES", "EXPERIMENTS", "SCENARIOS", "builtin_names", "find", "short_name"],
         "case": [
             "Case",
             "base_case_file",

@@ -34,14 +34,23 @@ def _candidates(name: str, folder: Path) -> list[Path]:
     ]
 
 
+def short_name(path: Path, folder: Path = SCENARIOS) -> str | None:
+    """The bare name a built-in case's calibrated file also answers to (`speech`), if any."""
+    if path.parent == folder / "cases" and path.name.endswith(CALIBRATED_SUFFIX):
+        return path.name.removesuffix(CALIBRATED_SUFFIX)
+    return None
+
+
 def find(name_or_path: str | Path, folder: Path = SCENARIOS, what: str = "scenario") -> Path:
     """A file path as given, or the built-in file of that name.
 
-    A bare case name (`speech`) means its calibrated file when there is one, as the
-    dashboard and `catchup cases` use it.
+    Names are those `catchup scenarios` lists (`baseline`, `cases/speech`,
+    `cases/speech.calibrated`); a bare case name (`speech`) means its calibrated file, as the
+    dashboard and `catchup cases` use it. Anything that is a file, ends in `.toml`, is absolute
+    or climbs with `..` is a path.
     """
     given = Path(name_or_path)
-    if given.exists() or given.suffix == ".toml" or (len(given.parts) > 1 and given.suffix):
+    if given.is_file() or given.suffix == ".toml" or given.is_absolute() or ".." in given.parts:
         return given
     for candidate in _candidates(str(name_or_path), folder):
         if candidate.is_file():

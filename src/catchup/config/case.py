@@ -15,7 +15,7 @@ import tomli_w
 from catchup.config.builtin import CALIBRATED_SUFFIX, CASES
 from catchup.config.history import Target, load_history, targets
 from catchup.config.scenario import Scenario, load_scenario
-from catchup.errors import CalibrationError
+from catchup.errors import CalibrationError, ScenarioError
 from catchup.files import write_text
 from catchup.model.parameters import BY_NAME
 
@@ -92,7 +92,10 @@ def load_case(path: str | Path) -> Case:
             f"{path}: no [calibration] table (a case needs history = <csv> and [calibration.free])"
         )
     history_path = Path(scenario.calibration["history"])
-    target_list = tuple(targets(load_history(history_path)))
+    try:
+        target_list = tuple(targets(load_history(history_path)))
+    except ScenarioError as exc:
+        raise CalibrationError(f"{path}: calibration.history: {exc}") from None
     if not target_list:
         raise CalibrationError(f"{history_path}: no calibration targets (share rows or outcome events)")
     span = (scenario.start_year, scenario.end_year)

@@ -27,6 +27,8 @@ from catchup.model.outcomes import TRAJECTORY_TABLE_COLUMNS
 from catchup.model.parameters import BY_NAME
 
 Number = int | float
+# Columns every sweep's tables already have: a factor may not take one of these names.
+RESERVED_COLUMNS = ("point_id", "run_id", "seed", "replication", "group", "source", "closed")
 
 
 class FactorLevel(BaseModel):
@@ -194,6 +196,12 @@ def _factor_levels(
     known = [e.label for e in scenario.events if e.label]
     factors: dict[str, dict[str, Level]] = {}
     for fname, levels in spec.factors.items():
+        if fname in BY_NAME or fname in RESERVED_COLUMNS:
+            taken = "a parameter" if fname in BY_NAME else "a column of the result tables"
+            problems.append(
+                f"{source}: factors.{fname}: the name of {taken} (allowed: any other name, "
+                f"not {', '.join(RESERVED_COLUMNS)} or a parameter name)"
+            )
         if not levels:
             problems.append(f"{source}: factors.{fname}: no levels (allowed: one table per level)")
         factors[fname] = {}
@@ -221,8 +229,10 @@ def parse_experiment(
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as err:
         raise ExperimentError(format_validation_error(source, err, ExperimentSpec)) from None
+    relative = base_dir / spec.scenario
+    by_path = relative.is_file() or Path(spec.scenario).suffix == ".toml"
     try:
-        scenario = load_scenario((base_dir / spec.scenario).resolve())
+        scenario = load_scenario(relative.resolve() if by_path else spec.scenario)
     except ScenarioError as exc:
         raise ExperimentError(f"{source}: scenario = {spec.scenario!r}: {exc}") from None
     problems: list[str] = []

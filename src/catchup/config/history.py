@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from catchup.config.toml import ScenarioError
+from catchup.errors import ScenarioError
 
 COLUMNS = ("year", "metric", "value", "low", "high", "source", "note")
 SHARE_METRICS = ("home_share_home_market", "home_share_world_market")
@@ -53,6 +53,10 @@ def load_history(path: str | Path) -> pd.DataFrame:
         table = pd.read_csv(path, dtype={"metric": str, "value": str, "source": str, "note": str})
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such history file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, not a history file (CSV)") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: not a readable CSV ({exc})") from None
     missing = [c for c in COLUMNS if c not in table.columns]

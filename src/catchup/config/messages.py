@@ -6,6 +6,7 @@ the parameter table, so messages never drift from what is checked.
 
 from __future__ import annotations
 
+import re
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -41,6 +42,10 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+def _is_number(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, types.UnionType) and set(get_args(annotation)) == {int, float}
+
+
 def _annotation_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> Any:
     """The annotation of the value at `loc` in `schema`, or None where the path leaves it."""
     annotation: Any = schema
@@ -73,9 +78,17 @@ def _bounds(schema: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
         return ", ".join(repr(a) for a in get_args(annotation))
     ge = next((m.ge for m in field.metadata if getattr(m, "ge", None) is not None), None)
     le = next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
-    kind = getattr(annotation, "__name__", str(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return (
+            f"a table with keys {', '.join(annotation.model_fields)}"
+            if annotation is not ParametersSpec
+            else ("a table of parameters (`catchup params`)")
+        )
+    kind = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(
+        annotation, getattr(annotation, "__name__", str(annotation))
+    )
     if ge is not None and le is not None:
-        return f"{kind} in [{ge:g}, {le:g}]"
+        return f"{kind} in [{ge:,}, {le:,}]" if annotation is int else f"{kind} in [{ge:g}, {le:g}]"
     return kind
 
 
@@ -93,20 +106,37 @@ def allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> s
         return "see README.md for the keys of this table"
     if is_parameter and str(loc[-1]) in BY_NAME:
         return BY_NAME[str(loc[-1])].allowed()
+    if _is_number(_annotation_at(schema, loc)):
+        return "a number"
     return _bounds(schema, loc) or "see README.md and docs/ODD.md"
+
+
+# pydantic adds the member it tried to a union's error location (`grid.x[0].int`): not a key.
+_UNION_MEMBER = re.compile(r"^(int|float|bool|str|list\[.*\]|dict\[.*\])$")
 
 
 def format_validation_error(source: str, err: ValidationError, schema: type[BaseModel]) -> str:
     """One line per problem: file, key path, bad value, message, allowed values."""
-    lines = []
+    problems: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for e in err.errors():
         loc = tuple(e["loc"])
+        while loc and isinstance(loc[-1], str) and _UNION_MEMBER.match(loc[-1]):
+            loc = loc[:-1]
+        problems.setdefault(loc, []).append(e)  # a union reports each member: say them in one line
+    lines: list[str] = []
+    for loc, errors in problems.items():
+        e = errors[0]
         value = e.get("input")
         shown = "{...}" if isinstance(value, dict) else repr(value)
         msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
+        for other in errors[1:]:
+            msg += " or " + other["msg"].removeprefix("Input should be ")
         hint = allowed(loc, e["type"], schema)
-        if not loc:
-            lines.append(f"{source}: {msg}")
+        if e["type"] == "missing":
+            line = f"{source}: {where(loc)}: missing" + (f" (allowed: {hint})" if hint else "")
+        elif not loc:
+            line = f"{source}: {msg}"
         else:
-            lines.append(f"{source}: {where(loc)} = {shown}: {msg}" + (f" (allowed: {hint})" if hint else ""))
+            line = f"{source}: {where(loc)} = {shown}: {msg}" + (f" (allowed: {hint})" if hint else "")
+        lines.append(line)
     return "\n".join(lines)

@@ -15,7 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from catchup.config.builtin import find
 from catchup.config.messages import format_validation_error
-from catchup.config.parameters import ParametersSpec, given_values, parameter_problems, unknown_parameter
+from catchup.config.parameters import (
+    ParametersSpec,
+    check_parameters,
+    given_values,
+    parameter_problems,
+    unknown_parameter,
+)
 from catchup.config.toml import read_extended
 from catchup.errors import ScenarioError
 from catchup.model.events import DatedEvent
@@ -55,7 +61,9 @@ class CalibrationSpec(BaseModel):
     seeds: Annotated[int, Field(ge=16, le=10_000)] = 32  # seeds per objective evaluation
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     trials: Annotated[int, Field(ge=1, le=100_000)] = 100  # default for `catchup calibrate`
-    free: dict[str, Annotated[list[int | float], Field(min_length=2, max_length=2)]]
+    free: Annotated[
+        dict[str, Annotated[list[int | float], Field(min_length=2, max_length=2)]], Field(min_length=1)
+    ]
 
 
 class CalibratedSpec(BaseModel):
@@ -185,9 +193,11 @@ def _calibration_problems(source: str, spec: ScenarioSpec) -> list[str]:
 
 
 def parse_scenario(
-    data: dict[str, Any], source: str = "<scenario>", file_hash: str | None = None
+    data: dict[str, Any], source: str = "<scenario>", file_hash: str | None = None, label: str | None = None
 ) -> Scenario:
-    """Validate scenario data (as read from TOML) and resolve it."""
+    """Validate scenario data (as read from TOML) and resolve it; messages name `label`
+    (by default the source)."""
+    source_path, source = source, label or source
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as err:
@@ -209,7 +219,7 @@ def parse_scenario(
     calibration = None
     if spec.calibration is not None:
         calibration = spec.calibration.model_dump()
-        base = Path(source).resolve().parent if source and not source.startswith("<") else Path()
+        base = Path(source_path).resolve().parent if not source_path.startswith("<") else Path()
         calibration["history"] = str((base / spec.calibration.history).resolve())
         calibration["free"] = {k: (float(v[0]), float(v[1])) for k, v in spec.calibration.free.items()}
     return Scenario(
@@ -222,7 +232,7 @@ def parse_scenario(
         base_seed=spec.base_seed,
         parameters=params,
         events=tuple(ev.resolve() for ev in sorted(spec.events, key=lambda e: e.year)),
-        source=source,
+        source=source_path,
         file_hash=file_hash,
         calibration=calibration,
         calibrated=spec.calibrated.model_dump() if spec.calibrated is not None else None,
@@ -232,12 +242,15 @@ def parse_scenario(
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Read, validate and resolve a scenario file (following `extends`), or a built-in one by name."""
     path = find(name_or_path)
-    data, digest = read_extended(path)
-    return parse_scenario(data, source=str(path), file_hash=digest)
+    data, digest, chain = read_extended(path)
+    label = str(path) + (f" (extending {', '.join(map(str, chain[1:]))})" if len(chain) > 1 else "")
+    return parse_scenario(data, source=str(path), file_hash=digest, label=label)
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], seeds: int | None = None) -> Scenario:
-    """The scenario with `--set` overrides (already checked) and optionally another seed count."""
+    """The scenario with parameter overrides (checked by the one validator, as `--set` is) and
+    optionally another seed count."""
+    overrides = check_parameters(overrides, lambda name: f"overrides of {scenario.name}: {name}")
     params = dict(scenario.parameters)
     params.update(overrides)
     return replace(

@@ -31,24 +31,28 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
     return data, hashlib.sha256(raw).hexdigest()
 
 
-def read_extended(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str]:
+def read_extended(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str, list[Path]]:
     """A scenario file's data with its `extends` chain merged in.
 
     A calibrated file extends its case file: its [parameters] override the base's, its
     events are added, and any other key replaces the base's. Paths inside the base (the
     calibration history) are made relative to the extending file, so they keep pointing
-    at the same file. The hash covers every file in the chain.
+    at the same file. The hash covers every file in the chain, which is returned too (the file
+    itself first), so messages can name every file a value may have come from.
     """
     data, digest = read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
-        return data, digest
+        return data, digest, [path]
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: extends = {parent!r}: must be a path to a scenario file (a string)")
     base_path = (path.parent / parent).resolve()
     if base_path in seen or base_path == path.resolve():
         raise ScenarioError(f"{path}: extends = {parent!r}: a cycle of scenario files extending each other")
-    base, base_digest = read_extended(base_path, (*seen, path.resolve()))
+    try:
+        base, base_digest, chain = read_extended(base_path, (*seen, path.resolve()))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: extends = {parent!r}: {exc}") from None
     merged = {**base, **data}
     if isinstance(base.get("parameters"), dict) and isinstance(data.get("parameters"), dict):
         merged["parameters"] = {**base["parameters"], **data["parameters"]}
@@ -58,4 +62,4 @@ def read_extended(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, An
     if "calibration" not in data and isinstance(calibration, dict) and "history" in calibration:
         history = (base_path.parent / str(calibration["history"])).resolve()
         merged["calibration"] = {**calibration, "history": os.path.relpath(history, path.resolve().parent)}
-    return merged, hashlib.sha256((base_digest + digest).encode()).hexdigest()
+    return merged, hashlib.sha256((base_digest + digest).encode()).hexdigest(), [path, *chain]

@@ -21,7 +21,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "cases": ["replicate"],
         "executors": ["Executor", "borrowed", "executor"],
         "fit": ["evaluate", "fit_table", "measure", "measure_tables", "objective"],
-        "runs": ["RunResult", "run", "run_seed", "with_seeds", "write_results"],
+        "runs": ["RunResult", "run", "run_seed", "with_seeds"],
         "sweep": ["SweepProgress", "sweep"],
     },
 )

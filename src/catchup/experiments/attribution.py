@@ -20,7 +20,7 @@ from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import run
 from catchup.model.events import DatedEvent
 from catchup.results.folder import ResultFolder
-from catchup.results.manifest import Manifest, now, versions
+from catchup.results.manifest import Manifest, now, runs_manifest
 
 AS_GIVEN = "(none: as given)"
 ALL = "all"
@@ -82,17 +82,14 @@ class AttributionResult:
 
     @property
     def manifest(self) -> Manifest:
-        return Manifest(
-            kind="attribution",
-            name=self.scenario.name,
-            description=self.scenario.description,
-            scenario=self.scenario.to_dict(),
-            seeds=self.seeds,
+        return runs_manifest(
+            "attribution",
+            self.scenario.to_dict(),
+            self.seeds,
             n_runs=len(self.runs),
             workers=self.workers,
             started=self.started,
             finished=self.finished,
-            versions=versions(),
             tables={"runs": "parquet"},
             details={"variants": list(dict.fromkeys(self.runs["closed"])), "closures": CLOSURES},
         )

@@ -36,12 +36,11 @@ def replicate(
     fit = fit_table(
         case.targets, measure_tables(case.targets, result.runs, result.trajectories), scenario.end_year
     )
-    result.kind = "case"
-    result.extra_tables = {"fit": fit}
-    result.details = {
+    details = {
         "base_seed": root,
         "targets": len(fit),
         "targets_inside": int(fit["inside"].sum()),
         "distance": float(fit["distance"].sum()),
     }
-    return result.save(out_root / scenario.name)
+    case_result = replace(result, kind="case", extra_tables={"fit": fit}, details=details)
+    return case_result.save(out_root / scenario.name)

@@ -20,6 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import contextmanager
 from typing import Any
 
+from catchup.errors import SchedulerError
+
 # Modules the local pool's workers start with: imported once, in the forkserver, so a worker
 # is ready to simulate as soon as it is forked ("__main__": the calling script, imported there
 # once instead of in every worker).
@@ -107,13 +109,19 @@ class DaskExecutor(Executor):
         from dask.distributed import Client, LocalCluster  # heavy: only when Dask is asked for
 
         self._cluster = None
-        if scheduler == "local":
-            self._cluster = LocalCluster(
-                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            self._client = Client(self._cluster)
-        else:
-            self._client = Client(scheduler, timeout="20s")
+        try:
+            if scheduler == "local":
+                self._cluster = LocalCluster(
+                    n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                self._client = Client(self._cluster)
+            else:
+                self._client = Client(scheduler, timeout="20s")
+        except (OSError, ValueError, TimeoutError) as exc:
+            raise SchedulerError(
+                f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}) "
+                "(allowed: tcp://host:port of a running scheduler, or 'local')"
+            ) from None
         self.workers = max(1, sum(self._client.nthreads().values()))
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:

@@ -21,7 +21,7 @@ from catchup.experiments.executors import Executor, borrowed
 from catchup.model.outcomes import TRAJECTORY_COLUMNS
 from catchup.model.windows import WINDOW_TYPES
 from catchup.results.folder import ResultFolder
-from catchup.results.manifest import Manifest, now, versions
+from catchup.results.manifest import Manifest, now, runs_manifest
 
 if TYPE_CHECKING:
     from catchup.model.outcomes import RunOutput
@@ -103,18 +103,15 @@ class RunResult:
 
     @property
     def manifest(self) -> Manifest:
-        return Manifest(
-            kind=self.kind,  # type: ignore[arg-type]
-            name=self.scenario.name,
-            description=self.scenario.description,
-            scenario=self.scenario.to_dict(),
-            seeds=self.seeds,
+        return runs_manifest(
+            self.kind,  # type: ignore[arg-type]
+            self.scenario.to_dict(),
+            self.seeds,
             n_runs=len(self.seeds),
             workers=self.workers,
             started=self.started,
             finished=self.finished,
-            versions=versions(),
-            tables={**RUN_TABLES, **dict.fromkeys(self.extra_tables, "csv")},
+            tables={**RUN_TABLES, **dict.fromkeys(self.extra_tables, "csv")},  # type: ignore[dict-item]
             details=self.details,
         )
 
@@ -181,11 +178,6 @@ def run(
         finished=now(),
         workers=workers,
     )
-
-
-def write_results(result: RunResult, out_dir: str | Path) -> ResultFolder:
-    """Write a run's result folder (the same as `result.save(out_dir)`)."""
-    return result.save(out_dir)
 
 
 def with_seeds(scenario: Scenario, seeds: int | None = None, base_seed: int | None = None) -> Scenario:

@@ -24,7 +24,7 @@ from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import run_seed, trajectory_table, window_table
 from catchup.model.simulate import simulate
 from catchup.results.chunks import clean_partial, completed_chunks
-from catchup.results.folder import MANIFEST, ResultFolder
+from catchup.results.folder import ResultFolder
 from catchup.results.manifest import Manifest, now, versions
 
 TABLES = ("trajectories", "windows", "runs")  # write order: runs last marks the chunk done
@@ -101,18 +101,20 @@ def sweep_manifest(experiment: Experiment, workers: int) -> Manifest:
 
 def prepare(experiment: Experiment, out: Path, resume: bool, workers: int) -> tuple[ResultFolder, set[int]]:
     """Create or check the sweep folder; return it and the chunks already finished."""
-    if (out / MANIFEST).exists():
+    if ResultFolder.holds_results(out):
+        folder = ResultFolder.open(out)
+        if folder.kind != "sweep":
+            raise SweepError(f"{out} holds a {folder.kind} result, not a sweep; choose another --out")
         if not resume:
             raise SweepError(
                 f"{out} already holds a sweep; continue it with --resume or choose another --out"
             )
-        folder = ResultFolder.open(out)
-        if folder.kind != "sweep" or folder.manifest.design_hash != experiment.design_hash():
+        if folder.manifest.design_hash != experiment.design_hash():
             raise SweepError(
-                f"{out} holds a {folder.kind} of a different design (the experiment or its scenario "
-                "changed); use another --out"
+                f"{out} holds a sweep of a different design (the experiment or its scenario changed); "
+                "use another --out"
             )
-        clean_partial(out, TABLES)
+        clean_partial(out, tuple(t for t in TABLES if t in folder.manifest.tables))
         folder.update(status="running", resumed=[*folder.manifest.resumed, now()], workers=workers)
         return folder, completed_chunks(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):

@@ -12,6 +12,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submod_attrs={
         "chunks": ["chunk_name", "clean_partial", "completed_chunks"],
         "folder": ["ResultFolder", "Results", "open_results", "write_table"],
-        "manifest": ["KINDS", "Manifest", "now", "versions"],
+        "manifest": ["KINDS", "Manifest", "now", "runs_manifest", "versions"],
     },
 )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from catchup.errors import ResultsError
+
 MARKER = "runs"  # the table whose chunk file marks a chunk complete
 CHUNK_NAME = re.compile(r"^chunk-(\d{6})\.parquet$")
 
@@ -33,13 +35,24 @@ def completed_chunks(folder: Path) -> set[int]:
 
 
 def chunk_files(folder: Path, table: str) -> list[Path]:
-    """The files of a table's complete chunks, in chunk order."""
-    done = completed_chunks(folder)
-    return [folder / table / chunk_name(i) for i in sorted(done) if (folder / table / chunk_name(i)).exists()]
+    """The files of a table's complete chunks, in chunk order; a complete chunk without its
+    file of this table is damage, said so, not a silently shorter table."""
+    files = [folder / table / chunk_name(i) for i in sorted(completed_chunks(folder))]
+    missing = [f.name for f in files if not f.exists()]
+    if missing:
+        raise ResultsError(
+            f"{folder / table}: {', '.join(missing)} missing although the runs of those chunks are there "
+            "(the folder was damaged; run the sweep again with --resume to recompute them)"
+        )
+    return files
 
 
 def clean_partial(folder: Path, tables: tuple[str, ...]) -> None:
-    """Remove temporary files and the other tables' files of chunks that never finished."""
+    """Remove temporary files and the files of chunks that never finished; a chunk whose
+    marker is there but another of `tables` is missing counts as unfinished (recomputed)."""
+    for index in completed_chunks(folder):
+        if any(not (folder / t / chunk_name(index)).exists() for t in tables if t != MARKER):
+            (folder / MARKER / chunk_name(index)).unlink()
     done = completed_chunks(folder)
     for table in tables:
         path = folder / table

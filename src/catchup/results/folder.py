@@ -9,11 +9,13 @@ computed) offer the same `Results` interface, so figures and analyses take eithe
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
+import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from catchup.config.messages import format_validation_error
@@ -47,12 +49,31 @@ def table_path(folder: Path, name: str, fmt: TableFormat) -> Path:
 
 def write_table(table: pd.DataFrame, path: Path, fmt: TableFormat = "parquet") -> Path:
     """Write one table file atomically (never a half-written file at `path`)."""
-    with atomic_path(path) as tmp:
-        if fmt == "csv":
-            table.to_csv(tmp, index=False)
-        else:
-            table.to_parquet(tmp, index=False)
+    try:
+        with atomic_path(path) as tmp:
+            if fmt == "csv":
+                table.to_csv(tmp, index=False)
+            else:
+                table.to_parquet(tmp, index=False)
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     return path
+
+
+def _columns_of(path: Path, fmt: TableFormat) -> list[str]:
+    if fmt == "csv":
+        return list(pd.read_csv(path, nrows=0).columns)
+    return list(pq.read_schema(path).names)
+
+
+def check_columns(where: str, name: str, asked: Sequence[str], available: Sequence[str]) -> None:
+    """A clear error for columns a table does not have."""
+    missing = [c for c in asked if c not in available]
+    if missing:
+        raise ResultsError(
+            f"{where}: table {name!r} has no column {', '.join(map(repr, missing))} "
+            f"(columns: {', '.join(available)})"
+        )
 
 
 def _sorted_by_run(table: pd.DataFrame) -> pd.DataFrame:
@@ -70,6 +91,28 @@ class ResultFolder:
         self.manifest = manifest
 
     # -- opening and writing ------------------------------------------------------
+    @staticmethod
+    def holds_results(path: str | Path) -> bool:
+        """Whether a folder holds a result folder (has a manifest)."""
+        return (Path(path) / MANIFEST).is_file()
+
+    @classmethod
+    def check_target(cls, path: str | Path, kind: str) -> None:
+        """Refuse, before any work, an output folder that cannot take a `kind` result: a file,
+        a place that cannot be written, or a folder holding a result of another kind."""
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise ResultsError(f"{path}: is a file, not a folder (--out needs a folder)")
+        if cls.holds_results(path):
+            other = cls.open(path).kind
+            if other != kind:
+                raise ResultsError(
+                    f"{path}: holds a {other} result; a {kind} would mix with it (choose another --out)"
+                )
+        existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            raise ResultsError(f"{path}: cannot be created ({existing} is not a writable folder)")
+
     @classmethod
     def open(cls, path: str | Path) -> ResultFolder:
         """Open a folder written by catchup; a folder that is not one is a clear ResultsError."""
@@ -97,8 +140,10 @@ class ResultFolder:
 
     @classmethod
     def write(cls, path: str | Path, manifest: Manifest, tables: Mapping[str, pd.DataFrame]) -> ResultFolder:
-        """Write every table, then the manifest (which lists them): the folder's one atomic write."""
+        """Write a whole folder: every table, each file atomically, then the manifest that lists
+        them. The one place result folders are written; it refuses a folder of another kind."""
         path = Path(path)
+        cls.check_target(path, manifest.kind)
         for name, table in tables.items():
             write_table(table, table_path(path, name, manifest.tables[name]), manifest.tables[name])
         folder = cls(path, manifest)
@@ -107,7 +152,10 @@ class ResultFolder:
 
     def save_manifest(self) -> None:
         """Write the manifest atomically (after the files it lists)."""
-        write_text(self.manifest.model_dump_json(indent=2) + "\n", self.path / MANIFEST)
+        try:
+            write_text(self.manifest.model_dump_json(indent=2) + "\n", self.path / MANIFEST)
+        except OSError as exc:
+            raise ResultsError(f"{self.path / MANIFEST}: cannot be written ({exc.strerror or exc})") from None
 
     def update(self, **fields: object) -> None:
         """Change manifest fields (status, finished, ...) and save it."""
@@ -156,11 +204,15 @@ class ResultFolder:
             files = chunk_files(self.path, name)
             if not files:
                 raise ResultsError(f"{self.path / name}: no finished chunks (has the sweep run?)")
+            if cols is not None:
+                check_columns(str(self.path), name, cols, _columns_of(files[0], "parquet"))
             table = pd.concat([pd.read_parquet(f, columns=cols) for f in files], ignore_index=True)
             return _sorted_by_run(table)
         path = table_path(self.path, name, fmt)
         if not path.is_file():
             raise ResultsError(f"{path}: missing (the manifest lists table {name!r})")
+        if cols is not None:
+            check_columns(str(self.path), name, cols, _columns_of(path, fmt))
         if fmt == "csv":
             return pd.read_csv(path, usecols=cols)
         return pd.read_parquet(path, columns=cols)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import platform
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 FORMAT_VERSION = 1
 Kind = Literal["run", "sweep", "attribution", "case"]
-KINDS: tuple[str, ...] = ("run", "sweep", "attribution", "case")
+KINDS: tuple[str, ...] = get_args(Kind)
 # How a table is stored: one Parquet file, Parquet chunks in a folder (sweeps), or CSV (small
 # derived tables a reader may open in a spreadsheet).
 TableFormat = Literal["parquet", "chunks", "csv"]
@@ -48,6 +48,35 @@ class Manifest(BaseModel):
     @property
     def end_year(self) -> float:
         return float(self.scenario["end_year"])
+
+
+def runs_manifest(
+    kind: Kind,
+    scenario: dict[str, Any],
+    seeds: list[int],
+    *,
+    n_runs: int,
+    workers: int,
+    started: str,
+    finished: str,
+    tables: dict[str, TableFormat],
+    details: dict[str, Any] | None = None,
+) -> Manifest:
+    """The manifest of the runs of one scenario (a run, a case, an attribution)."""
+    return Manifest(
+        kind=kind,
+        name=scenario["name"],
+        description=scenario["description"],
+        scenario=scenario,
+        seeds=seeds,
+        n_runs=n_runs,
+        workers=workers,
+        started=started,
+        finished=finished,
+        versions=versions(),
+        tables=tables,
+        details=details or {},
+    )
 
 
 def now() -> str:

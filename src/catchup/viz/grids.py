@@ -60,6 +60,17 @@ def _is_share(outcome: str) -> bool:
     return outcome.endswith("probability") or "share" in outcome
 
 
+PROBABILITIES = {"catch_up_probability": "catch_up_year", "leadership_probability": "leadership_year"}
+
+
+def outcomes_of(runs: pd.DataFrame) -> list[str]:
+    """The outcomes a heatmap can show for these runs: probabilities and numeric run columns."""
+    numeric = [
+        c for c in runs.columns if runs[c].dtype.kind in "iufb" and c not in ("run_id", "seed", "point_id")
+    ]
+    return [*PROBABILITIES, *numeric]
+
+
 def outcome_per_run(runs: pd.DataFrame, outcome: str) -> pd.Series:
     """Per-run values whose mean is the outcome: probabilities as 0/1, years as they are."""
     if outcome == "catch_up_probability":

@@ -94,6 +94,11 @@ def is_sweep(results: Results) -> bool:
     return results.manifest.kind == "sweep"
 
 
+def _kept_for_counterfactual(results: Results) -> bool:
+    kept = set((results.manifest.experiment or {}).get("trajectories", []))
+    return "home_share_home_market" in kept and bool({"mission_progress", "relative_capability"} & kept)
+
+
 def has_trajectories(results: Results) -> bool:
     return not is_sweep(results) and results.has_table("trajectories")
 
@@ -144,13 +149,22 @@ def _counterfactual(results: Results, options: Options) -> Figure:
 
 def _sweep(results: Results, options: Options) -> Figure:
     swept = swept_parameters(results)
-    x, y = options.x or swept[0], options.y or swept[1]
+    free = [p for p in swept if p not in options.fix]  # the default axes are the first two not fixed
+    x = options.x or (free[0] if free else swept[0])
+    y = options.y or next((p for p in free if p != x), x)
     for name in (x, y, *options.fix):
         if name not in swept:
             raise FigureError(
                 f"{name!r} is not a swept parameter of {results.location} (allowed: {', '.join(swept)})"
             )
+    if x == y or x in options.fix or y in options.fix:
+        raise FigureError(f"--x {x} and --y {y}: need two different swept parameters, neither fixed")
     runs, _ = analysis.labelled_runs(results)
+    allowed = viz.grids.outcomes_of(runs)
+    if options.outcome not in allowed:
+        raise FigureError(
+            f"--outcome {options.outcome}: not an outcome of the runs (allowed: {', '.join(allowed)})"
+        )
     for name, value in options.fix.items():
         runs = runs[runs[name] == value]
         if runs.empty:
@@ -205,18 +219,20 @@ KINDS: dict[str, FigureKind] = {
         FigureKind(
             "compare",
             "several scenarios' median trajectories on shared axes",
-            "this run and at least one more run result given with --with",
-            lambda r, o: has_trajectories(r) and any(has_trajectories(x) for x in o.others),
+            "this run and one or more run or case results given with --with (sweeps and attributions "
+            "have no trajectories to compare)",
+            lambda r, o: (
+                has_trajectories(r) and bool(o.others) and all(has_trajectories(x) for x in o.others)
+            ),
             _compare,
         ),
         FigureKind(
             "counterfactual",
             "each counterfactual's median path against the dated facts",
-            "a sweep with [factors] that kept the home_share_home_market trajectory",
+            "a sweep with [factors] that kept the trajectories home_share_home_market and "
+            "relative_capability or mission_progress",
             lambda r, o: (
-                is_sweep(r)
-                and bool(analysis.counterfactual_factors(r))
-                and "home_share_home_market" in (r.manifest.experiment or {}).get("trajectories", [])
+                is_sweep(r) and bool(analysis.counterfactual_factors(r)) and _kept_for_counterfactual(r)
             ),
             _counterfactual,
         ),
@@ -319,6 +335,12 @@ def draw(
     result folder's `figures/`; each file is written atomically."""
     results = results_layer.open_results(source)
     options = _options(others, x=x, y=y, outcome=outcome, fix=dict(fix or {}))
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if isinstance(formats, str):
+        formats = [formats]
+    if not formats:
+        raise FigureError(f"--format: none given (allowed: {', '.join(FORMATS)})")
     wanted = list(kinds) if kinds else [k for k, kind in KINDS.items() if kind.available(results, options)]
     for kind in wanted:
         problem = why_not(kind, results, options)

@@ -289,7 +289,10 @@ def counterfactual_figure(
     mission progress when the case is a mission, else relative capability; dated outcomes
     appear as shaded year ranges.
     """
-    mission = "mission_active" in trajectories and bool(trajectories["mission_active"].any())
+    mission = "mission_progress" in trajectories and (
+        "relative_capability" not in trajectories
+        or ("mission_active" in trajectories and bool(trajectories["mission_active"].any()))
+    )
     right_column = "mission_progress" if mission else "relative_capability"
     with styled():
         fig, (share, right) = subplots(1, 2, figsize=(10, 3.8), sharex=True)
