@@ -25,6 +25,9 @@ def main() -> None:
     sw = bench_sweep.main(200)
     print("== sweep memory")
     mem = bench_memory.main(2000, 20000)
+    fixed = jobs["command_jobs1_seconds"] - jobs["warm_jobs1_seconds"]
+    bound_time = fixed + jobs["warm_jobs1_seconds"] / 2
+    bound = jobs["command_jobs1_seconds"] / bound_time
     intro = (
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores, "
         + f"Python {platform.python_version()}, "
@@ -53,6 +56,11 @@ def main() -> None:
         f"{jobs['warm_jobs1_seconds']:.1f} s against {jobs['warm_jobs2_seconds']:.1f} s: "
         f"speed-up {jobs['warm_speedup']:.2f}",
         f"- `catchup --version`: {jobs['version_seconds']:.2f} s",
+        "",
+        f"What bounds the whole command: {fixed:.1f} s of it (Python start-up and imports, writing the "
+        "tables, the figure) run once whatever `--jobs` is; with the runs split perfectly over two "
+        f"workers it could take {bound_time:.1f} s at best, a speed-up of at most {bound:.2f} (Amdahl). "
+        "The pool itself reaches the ratio of the runs alone.",
         "",
         f"## Sweep throughput, {sw['runs']} baseline runs (`bench_sweep.py`)",
         "",
