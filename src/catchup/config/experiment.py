@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from catchup.config.builtin import EXPERIMENTS, find
 from catchup.config.design import Level, Point, grid_points, sample_matrix, sample_points
 from catchup.config.messages import format_validation_error
-from catchup.config.parameters import ParametersSpec, given_values, parameter_problems, unknown_parameter
+from catchup.config.parameters import ParametersSpec, bounds_problems, given_values, parameter_problems
 from catchup.config.scenario import NAME_PATTERN, STRICT, EventSpec, Scenario, event_problems, load_scenario
 from catchup.config.toml import read_toml
 from catchup.errors import ExperimentError, ScenarioError
@@ -163,17 +163,16 @@ def trajectory_columns(problems: list[str], source: str, wanted: bool | list[str
 
 
 def _sample_design(problems: list[str], source: str, s: SampleSpec, base_seed: int) -> dict[str, Any]:
-    for name, (low, high) in s.ranges.items():
-        where = f"{source}: sample.ranges.{name} = [{low!r}, {high!r}]"
+    for name, bounds in s.ranges.items():
+        where = f"{source}: sample.ranges.{name}"
         param = BY_NAME.get(name)
-        if param is None:
-            problems.append(unknown_parameter(where, name))
-        elif param.type is int:
+        if param is not None and param.type is int:
             problems.append(
-                f"{where}: integer parameters cannot be sampled (allowed: {param.allowed()} only in [grid])"
+                f"{where} = {bounds!r}: integer parameters cannot be sampled "
+                f"(allowed: {param.allowed()} only in [grid])"
             )
-        elif not (param.low <= low < high <= param.high):
-            problems.append(f"{where}: need low < high within the allowed range (allowed: {param.allowed()})")
+        else:
+            problems += bounds_problems(where, name, bounds)
     if not s.ranges:
         problems.append(f"{source}: sample.ranges: empty (allowed: at least one parameter with [low, high])")
     if s.method == "sobol" and s.size & (s.size - 1):

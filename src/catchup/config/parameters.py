@@ -9,7 +9,7 @@ allowed everywhere.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model, model_validator
@@ -86,6 +86,19 @@ def check_parameters(values: Mapping[str, Any], where: Callable[[str], str]) -> 
     if problems:
         raise ParameterError("\n".join(problems))
     return checked
+
+
+def bounds_problems(where: str, name: str, bounds: Sequence[Any]) -> list[str]:
+    """A [low, high] pair of a parameter (calibration bounds, sampled ranges): a known name, both
+    values allowed by the one validator, low < high."""
+    if name not in BY_NAME:
+        return [unknown_parameter(f"{where} = {list(bounds)!r}", name)]
+    problems: list[str] = []
+    for i, value in enumerate(bounds):
+        problems += parameter_problems({name: value}, lambda n, i=i: f"{where}[{i}]")[1]
+    if not bounds[0] < bounds[1]:
+        problems.append(f"{where} = {list(bounds)!r}: needs [low, high] with low < high")
+    return problems
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -15,13 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from catchup.config.builtin import find
 from catchup.config.messages import format_validation_error
-from catchup.config.parameters import (
-    ParametersSpec,
-    check_parameters,
-    given_values,
-    parameter_problems,
-    unknown_parameter,
-)
+from catchup.config.parameters import ParametersSpec, bounds_problems, check_parameters, given_values
 from catchup.config.toml import read_extended
 from catchup.errors import ScenarioError
 from catchup.model.events import DatedEvent
@@ -174,15 +168,10 @@ def _calibration_problems(source: str, spec: ScenarioSpec) -> list[str]:
     problems: list[str] = []
     assert spec.calibration is not None
     for name, bounds in spec.calibration.free.items():
-        where = f"{source}: calibration.free.{name}"
+        problems += bounds_problems(f"{source}: calibration.free.{name}", name, bounds)
         if name not in BY_NAME:
-            problems.append(unknown_parameter(f"{where} = {bounds!r}", name))
             continue
         low, high = bounds
-        for i, value in enumerate(bounds):
-            problems += parameter_problems({name: value}, lambda n, i=i, where=where: f"{where}[{i}]")[1]
-        if not low < high:
-            problems.append(f"{where} = {bounds!r}: needs [low, high] with low < high")
         given = getattr(spec.parameters, name)
         if name in spec.parameters.model_fields_set and not low <= given <= high:
             problems.append(
