@@ -11,11 +11,13 @@ How far a run is from its targets is measured in `catchup.experiments.fit`.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from catchup.config.toml import read_input
 from catchup.errors import ScenarioError
 
 COLUMNS = ("year", "metric", "value", "low", "high", "source", "note")
@@ -49,14 +51,9 @@ class Target:
 def load_history(path: str | Path) -> pd.DataFrame:
     """Read and check a history CSV; problems name the file, the row and what is allowed."""
     path = Path(path)
+    raw = read_input(path, "history file", "a history file (CSV)")
     try:
-        table = pd.read_csv(path, dtype={"metric": str, "value": str, "source": str, "note": str})
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such history file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a history file (CSV)") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        table = pd.read_csv(io.BytesIO(raw), dtype={"metric": str, "value": str, "source": str, "note": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: not a readable CSV ({exc})") from None
     missing = [c for c in COLUMNS if c not in table.columns]

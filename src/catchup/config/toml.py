@@ -1,4 +1,5 @@
-"""Reading TOML files, and merging a file with the one it `extends`."""
+"""Reading the files a user writes (TOML, history CSV), and merging a file with the one it
+`extends`; a file that cannot be read is a ScenarioError naming it."""
 
 from __future__ import annotations
 
@@ -11,17 +12,22 @@ from typing import Any
 from catchup.errors import ScenarioError
 
 
+def read_input(path: Path, name: str = "file", kind: str = "a TOML file") -> bytes:
+    """A user's input file as bytes; missing, a folder or unreadable is said with the file's name."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such {name}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, not {kind}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
 def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
     """Read a TOML file and its SHA-256; a missing or malformed file is a ScenarioError naming it."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a TOML file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
+    raw = read_input(path)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
