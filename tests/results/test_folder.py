@@ -182,3 +182,11 @@ def test_a_folder_refuses_a_result_of_another_kind_and_a_file(tmp_path, run_fold
         ResultFolder.write(tmp_path / "afile", manifest, {})
     with pytest.raises(ResultsError, match="cannot be created"):
         ResultFolder.check_target(tmp_path / "afile" / "sub", "run")
+
+
+def test_a_result_in_memory_reads_like_its_folder(run_folder, baseline_small):
+    with pytest.raises(ResultsError, match=r"has no column 'nope'"):
+        baseline_small.table("runs", ["nope"])
+    with pytest.raises(ResultsError, match=r"no table 'points' \(tables: runs, trajectories, windows\)"):
+        baseline_small.table("points")
+    assert baseline_small.has_table("windows") and not baseline_small.has_table("points")

@@ -7,19 +7,17 @@ is measured run by run. What the differences add up to is computed in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from catchup.config.scenario import Scenario
-from catchup.errors import ResultsError
 from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import run
 from catchup.model.events import DatedEvent
-from catchup.results.folder import ResultFolder
+from catchup.results.folder import InMemoryResults
 from catchup.results.manifest import Manifest, now, runs_manifest
 
 AS_GIVEN = "(none: as given)"
@@ -70,7 +68,7 @@ def variants(scenario: Scenario) -> dict[str, Scenario]:
 
 
 @dataclass
-class AttributionResult:
+class AttributionResult(InMemoryResults):
     """Every variant's runs (column `closed`), paired by run id; reads like a result folder."""
 
     scenario: Scenario
@@ -94,20 +92,8 @@ class AttributionResult:
             details={"variants": list(dict.fromkeys(self.runs["closed"])), "closures": CLOSURES},
         )
 
-    @property
-    def location(self) -> Path | None:
-        return None
-
-    def has_table(self, name: str) -> bool:
-        return name == "runs"
-
-    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        if name != "runs":
-            raise ResultsError(f"this attribution result has no table {name!r} (tables: runs)")
-        return self.runs if columns is None else self.runs[list(columns)]
-
-    def save(self, out_dir: str | Path) -> ResultFolder:
-        return ResultFolder.write(out_dir, self.manifest, {"runs": self.runs})
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"runs": self.runs}
 
 
 def attribute(

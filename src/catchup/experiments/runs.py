@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,11 +15,10 @@ import pandas as pd
 
 import catchup.model as model
 from catchup.config.scenario import Scenario
-from catchup.errors import ResultsError
 from catchup.experiments.executors import Executor, borrowed
 from catchup.model.outcomes import TRAJECTORY_COLUMNS
 from catchup.model.windows import WINDOW_TYPES
-from catchup.results.folder import ResultFolder
+from catchup.results.folder import InMemoryResults
 from catchup.results.manifest import Manifest, now, runs_manifest
 
 if TYPE_CHECKING:
@@ -82,7 +80,7 @@ def window_table(outputs: Sequence[RunOutput]) -> pd.DataFrame:
 
 
 @dataclass
-class RunResult:
+class RunResult(InMemoryResults):
     """The tables of a scenario's runs, sorted by run id, plus when and how they were made.
 
     It offers the same reading interface as a result folder (`table`, `manifest`), so every
@@ -115,30 +113,13 @@ class RunResult:
             details=self.details,
         )
 
-    @property
-    def location(self) -> Path | None:
-        return None
-
-    def _tables(self) -> dict[str, pd.DataFrame]:
+    def tables(self) -> dict[str, pd.DataFrame]:
         return {
             "runs": self.runs,
             "trajectories": self.trajectories,
             "windows": self.windows,
             **self.extra_tables,
         }
-
-    def has_table(self, name: str) -> bool:
-        return name in self._tables()
-
-    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        tables = self._tables()
-        if name not in tables:
-            raise ResultsError(f"this {self.kind} result has no table {name!r} (tables: {', '.join(tables)})")
-        return tables[name] if columns is None else tables[name][list(columns)]
-
-    def save(self, out_dir: str | Path) -> ResultFolder:
-        """Write the tables and the manifest into `out_dir` (manifest last)."""
-        return ResultFolder.write(out_dir, self.manifest, self._tables())
 
 
 def run(

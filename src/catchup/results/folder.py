@@ -221,6 +221,37 @@ class ResultFolder:
         return f"ResultFolder({str(self.path)!r}, kind={self.kind!r}, tables={list(self.manifest.tables)})"
 
 
+class InMemoryResults:
+    """Results held in memory (runs just computed), read like a folder: `table`, `has_table`,
+    `save`. A subclass gives its `manifest` and its `tables()` by name."""
+
+    location: Path | None = None
+
+    @property
+    def manifest(self) -> Manifest:
+        raise NotImplementedError
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        raise NotImplementedError
+
+    def has_table(self, name: str) -> bool:
+        return name in self.tables()
+
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        tables = self.tables()
+        kind = self.manifest.kind
+        if name not in tables:
+            raise ResultsError(f"this {kind} result has no table {name!r} (tables: {', '.join(tables)})")
+        if columns is None:
+            return tables[name]
+        check_columns(f"the {kind} result in memory", name, columns, list(tables[name].columns))
+        return tables[name][list(columns)]
+
+    def save(self, out_dir: str | Path) -> ResultFolder:
+        """Write the tables, then the manifest, into `out_dir` (see `ResultFolder.write`)."""
+        return ResultFolder.write(out_dir, self.manifest, self.tables())
+
+
 def open_results(source: str | Path | Results) -> Results:
     """A result folder by path, or the result object itself (folder or in-memory)."""
     if isinstance(source, (str, Path)):
