@@ -22,7 +22,11 @@ def summary(source: str | Path | Results) -> dict[str, Any]:
             f"{results.location or 'this result'}: a {results.manifest.kind} holds runs of many scenarios; "
             "summarise it per point or variant with compare"
         )
-    runs = results.table("runs")
+    return runs_summary(results.table("runs"))
+
+
+def runs_summary(runs: pd.DataFrame) -> dict[str, Any]:
+    """The summary of one scenario's runs table (see `summary`)."""
     caught = runs["catch_up_year"].notna()
     by_type = {}
     for kind in WINDOW_TYPES:
@@ -55,8 +59,8 @@ def case_summary(source: str | Path | Results) -> dict[str, Any]:
     """One replicated case: its fit (targets inside) and what its runs show."""
     results = open_results(source)
     manifest = results.manifest
-    info = summary(results)
     runs = results.table("runs")
+    info = runs_summary(runs)
     fit = results.table("fit")
     return {
         "case": manifest.name,
