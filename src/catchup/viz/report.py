@@ -19,7 +19,7 @@ from catchup.errors import FigureError
 from catchup.files import write_text
 from catchup.results.folder import Results, open_results
 from catchup.viz.registry import KINDS, Options, available_kinds
-from catchup.viz.style import styled
+from catchup.viz.style import render_figure
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("catchup.viz", "templates"),
@@ -36,8 +36,7 @@ def _table_html(table: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
 def _png(results: Results, kind: str) -> str:
     fig = KINDS[kind].draw(results, Options())
     buffer = io.BytesIO()
-    with styled():
-        fig.savefig(buffer, format="png", dpi=300, bbox_inches="tight")
+    render_figure(fig, "png", buffer)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

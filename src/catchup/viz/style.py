@@ -69,15 +69,20 @@ def styled() -> Any:
     return matplotlib.rc_context(STYLE)
 
 
-def save(fig: Figure, folder: Path, name: str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-    """Write the figure in every format (PNG at 300 dpi), each file atomically."""
-    paths = []
+def render_figure(fig: Figure, fmt: str, target: Any) -> None:
+    """Write the figure in one format (PNG at 300 dpi) to a path or a binary buffer."""
     with styled():
-        for fmt in formats:
-            path = folder / f"{name}.{fmt}"
-            with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=300 if fmt == "png" else None, bbox_inches="tight")
-            paths.append(path)
+        fig.savefig(target, format=fmt, dpi=300 if fmt == "png" else None, bbox_inches="tight")
+
+
+def save(fig: Figure, folder: Path, name: str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Write the figure in every format, each file atomically."""
+    paths = []
+    for fmt in formats:
+        path = folder / f"{name}.{fmt}"
+        with atomic_path(path) as tmp:
+            render_figure(fig, fmt, tmp)
+        paths.append(path)
     return paths
 
 
