@@ -62,7 +62,7 @@ bench: $(STAMP)
 dashboard: $(STAMP)
 	$(BIN)/catchup dashboard --host localhost --port 8765
 
-# Re-calibrate the four cases (Optuna; resumable, SQLite under results/cases/<case>/).
+# Re-calibrate the four cases (Optuna; resumable, SQLite under results/calibration/<case>/).
 calibrate: $(STAMP)
 	for c in speech shield two_bombs td_scdma; do $(BIN)/catchup calibrate $$c --jobs $(JOBS) || exit 1; done
 

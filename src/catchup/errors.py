@@ -47,3 +47,15 @@ class AnalysisError(CatchupError, ValueError):
 
 class FigureError(CatchupError, ValueError):
     """A figure or report that the results cannot give."""
+
+
+class CatchupWarning(UserWarning):
+    """Something a user should know about results that are still usable."""
+
+
+class PartialResultsWarning(CatchupWarning):
+    """Results read from a folder that holds fewer runs than planned (an interrupted sweep)."""
+
+
+class InvalidRunsWarning(CatchupWarning):
+    """Runs whose numbers left the valid range (marked `valid = false`), left out of a statistic."""

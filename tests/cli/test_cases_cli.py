@@ -24,7 +24,7 @@ def test_calibrate_then_validate_a_case(tmp_path):
     assert done.exit_code == 0, done.stderr
     assert "best of 2 trials" in done.stdout and "inside" in done.stdout
     assert (cases / "toy.calibrated.toml").exists()
-    fit = pd.read_csv(tmp_path / "results" / "cases" / "toy" / "calibration_fit.csv")
+    fit = pd.read_csv(tmp_path / "results" / "calibration" / "toy" / "calibration_fit.csv")
     assert list(fit["target"]) == ["home_share_home_market@1995"] and fit["inside"].all()
     checked = catchup_cli("validate", "toy", "--cases-dir", str(cases), "--json")
     assert checked.exit_code == 0, checked.stderr
@@ -96,7 +96,7 @@ def test_counterfactual_sweep_compare_and_figure(tmp_path):
     bad = catchup_cli("compare", str(out), "--reference", "nope")
     assert (
         bad.exit_code == 2
-        and "not a level of history (allowed: as_calibrated, no_mobilisation)" in bad.stderr
+        and "is not a level of any factor (allowed: history: as_calibrated, no_mobilisation)" in bad.stderr
     )
     drawn = catchup_cli("plot", str(out), "--kind", "counterfactual")
     assert drawn.exit_code == 0, drawn.stderr

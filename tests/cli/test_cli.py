@@ -125,22 +125,22 @@ def test_params_scenarios_and_help_come_from_the_parameter_table():
 def test_sweep_compare_and_sensitivity_commands(tmp_path):
     exp = tmp_path / "e.toml"
     exp.write_text(
-        f'name = "e"\nscenario = "{SHORT}"\nreplications = 2\n'
-        '[sample]\nmethod = "sobol"\nsize = 4\n[sample.ranges]\nniche_market_size = [0.0, 0.5]\n'
+        f'name = "e"\nscenario = "{SHORT}"\nreplications = 1\n'
+        '[sample]\nmethod = "sobol"\nsize = 16\n[sample.ranges]\nniche_market_size = [0.0, 0.5]\n'
     )
     out = tmp_path / "sweep"
     result = catchup_cli("sweep", str(exp), "--out", str(out), "--jobs", "2")
     assert result.exit_code == 0, result.stderr
-    assert "24 runs written" in result.stdout and "12/12 points" in result.stderr  # 4 x (1 + 2) points x 2
+    assert "48 runs written" in result.stdout and "48/48 points" in result.stderr  # 16 x (1 + 2) points
     again = catchup_cli("sweep", str(exp), "--out", str(out))
     assert again.exit_code == 2 and "--resume" in again.stderr
     compared = catchup_cli("compare", str(out), "--json")
     assert compared.exit_code == 0, compared.stderr
     rows = json.loads(compared.stdout)
-    assert len(rows) == 12 and {"catch_up_probability", "catch_up_probability_low"} <= set(rows[0])
+    assert len(rows) == 48 and {"catch_up_probability", "catch_up_probability_low"} <= set(rows[0])
     sens = catchup_cli("sensitivity", str(out))
     assert sens.exit_code == 0, sens.stderr
-    assert (out / "sensitivity.csv").exists() and "niche_market_size" in sens.stdout
+    assert (out / "sensitivity.csv").exists() and "niche_market_size" in sens.stdout and " ± " in sens.stdout
     assert catchup.open_results(out).manifest.tables["sensitivity"] == "csv"
     assert catchup_cli("plot", str(out), "--kind", "sensitivity", "--format", "png").exit_code == 0
 

@@ -39,7 +39,7 @@ def test_a_run_never_overwrites_a_sweep_nor_a_sweep_a_run(tmp_path, sweep_dir):
     )
     experiment = tmp_path / "e.toml"
     swept = catchup_cli("sweep", str(experiment), "--out", str(tmp_path / "r"), "--quiet")
-    assert swept.exit_code == 2 and "holds a run result, not a sweep" in swept.stderr
+    assert swept.exit_code == 2 and "holds a run result ('short'); a sweep result" in swept.stderr
 
 
 def test_tables_of_several_folders_say_which_folder_and_keep_brackets(tmp_path, sweep_dir, ex):

@@ -132,9 +132,13 @@ def test_set_assignments_are_checked_against_the_table(tmp_path):
     for bad, fragment in [
         ("patent_barrier", "name=value"),
         ("nope=1", "unknown parameter"),
-        ("patent_barrier=x", "not a number"),
+        ("patent_barrier=x", "not a plain decimal number"),
         ("patent_barrier=3", "less than or equal to 1"),
-        ("n_home_firms=2.5", "not a number"),
+        ("n_home_firms=2.5", "not an integer"),
+        ("n_home_firms=1_0", "not an integer"),  # Python's int() would read 10
+        ("patent_life=2_5", "not a plain decimal number"),  # ... and float() 25
+        ("patent_barrier=nan", "not a plain decimal number"),
+        ("patent_barrier=-inf", "not a plain decimal number"),
     ]:
         with pytest.raises(ParameterError, match=fragment):
             parse_assignment(bad)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import catchup
-from catchup.errors import ResultsError
+from catchup.errors import PartialResultsWarning, ResultsError
 from catchup.results.chunks import chunk_name
 from catchup.results.folder import ResultFolder
 from catchup.results.manifest import KINDS, Manifest
@@ -100,25 +100,55 @@ def test_added_tables_are_recorded_in_the_manifest(run_folder, tmp_path):
     assert reopened.table("notes")["a"].tolist() == [1, 2]
 
 
-def test_chunked_tables_read_only_complete_chunks_with_exact_names(tmp_path):
-    manifest = Manifest(
+def _sweep_manifest(n_runs: int = 4, chunk_size: int = 2) -> Manifest:
+    design = {"type": "grid"}
+    return Manifest(
         kind="sweep",
         name="s",
-        scenario={"end_year": 2000},
-        n_runs=4,
+        scenario=catchup.load_scenario(SHORT).to_dict(),
+        experiment={
+            "design": design,
+            "n_points": n_runs,
+            "replications": 1,
+            "n_runs": n_runs,
+            "chunk_size": chunk_size,
+            "trajectories": [],
+        },
+        n_runs=n_runs,
         started="now",
         versions={},
         tables={"runs": "chunks", "windows": "chunks"},
+        details={"n_chunks": -(-n_runs // chunk_size)},
     )
+
+
+def test_chunked_tables_read_only_complete_chunks_with_exact_names(tmp_path):
+    manifest = _sweep_manifest(n_runs=6)
     folder = ResultFolder.write(tmp_path / "s", manifest, {})
     for index, ids in ((0, [0, 1]), (1, [2, 3])):
         folder.write_chunk("runs", index, pd.DataFrame({"run_id": ids}))
         folder.write_chunk("windows", index, pd.DataFrame({"run_id": ids}))
     folder.write_chunk("windows", 2, pd.DataFrame({"run_id": [9]}))  # a chunk that never finished
     pd.DataFrame({"run_id": [2, 3]}).to_parquet(tmp_path / "s" / "runs" / "chunk-000001 (copy).parquet")
-    assert folder.table("runs")["run_id"].tolist() == [0, 1, 2, 3]
-    assert folder.table("windows")["run_id"].tolist() == [0, 1, 2, 3]
+    with pytest.warns(PartialResultsWarning, match="an unfinished sweep, 4 of 6 runs"):
+        assert folder.table("runs")["run_id"].tolist() == [0, 1, 2, 3]
+    with pytest.warns(PartialResultsWarning):
+        assert ResultFolder.open(folder.path).table("windows")["run_id"].tolist() == [0, 1, 2, 3]
     assert (tmp_path / "s" / "windows" / chunk_name(2)).exists()
+    folder.write_chunk("windows", 7, pd.DataFrame({"run_id": [14]}))  # from a sweep of another size
+    with pytest.raises(ResultsError, match=r"chunk-000007.parquet do not belong to this sweep of 3 chunks"):
+        folder.table("windows")
+
+
+def test_readers_refuse_damaged_tables_and_miscounted_runs(tmp_path):
+    folder = ResultFolder.write(tmp_path / "s", _sweep_manifest(), {})
+    folder.write_chunk("runs", 0, pd.DataFrame({"run_id": [0, 1, 1]}))  # a run counted twice
+    folder.write_chunk("runs", 1, pd.DataFrame({"run_id": [2, 3]}))
+    with pytest.raises(ResultsError, match=r"chunk-000000.parquet: holds 3 runs, not the 2 of its chunk"):
+        folder.table("runs")
+    (tmp_path / "s" / "runs" / chunk_name(0)).write_bytes(b"PAR1 truncated")
+    with pytest.raises(ResultsError, match=r"chunk-000000.parquet: damaged, not a readable parquet table"):
+        folder.table("runs")
 
 
 def _string_constants(path: Path) -> list[str]:
@@ -175,7 +205,7 @@ def test_a_complete_chunk_missing_from_another_table_is_damage_and_resume_recomp
 
 def test_a_folder_refuses_a_result_of_another_kind_and_a_file(tmp_path, run_folder):
     manifest = ResultFolder.open(run_folder).manifest
-    with pytest.raises(ResultsError, match=r"holds a run result; a sweep would mix with it"):
+    with pytest.raises(ResultsError, match=r"holds a run result \('short'\); a sweep result written there would replace it"):
         ResultFolder.check_target(run_folder, "sweep")
     (tmp_path / "afile").write_text("x")
     with pytest.raises(ResultsError, match="is a file, not a folder"):

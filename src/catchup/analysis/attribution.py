@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from catchup.analysis.statistics import paired_interval
+from catchup.analysis.statistics import paired_interval, valid_runs
 from catchup.errors import AnalysisError
 from catchup.results.folder import Results, open_results
 
@@ -60,7 +60,7 @@ def attribution_table(source: str | Path | Results) -> pd.DataFrame:
         )
     if results.has_table("attribution"):
         return results.table("attribution")
-    runs = results.table("runs")
+    runs = valid_runs(results.table("runs"), str(results.location), paired_by="run_id")
     groups = {name: part.drop(columns="closed") for name, part in runs.groupby("closed", sort=False)}
     given = groups.pop(AS_GIVEN)
     return paired_table(given, groups, results.manifest.end_year)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from catchup.analysis.statistics import bootstrap_interval, median
+from catchup.analysis.statistics import bootstrap_interval, median, valid_runs
 from catchup.model.outcomes import CYCLES
 from catchup.model.windows import WINDOW_TYPES
 from catchup.results.folder import Results, open_results
@@ -28,8 +28,8 @@ def labelled_runs(results: Results) -> tuple[pd.DataFrame, list[str]]:
     A run folder is one group (its scenario); a sweep has one group per point, labelled by
     its point id, factor levels and swept values; an attribution folder one per variant.
     """
-    runs = results.table("runs")
     kind = results.manifest.kind
+    runs = valid_runs(results.table("runs"), source_of(results), "run_id" if kind == "attribution" else None)
     if kind == "sweep":
         points = results.table("points")
         runs = runs.merge(points, on="point_id", how="left", suffixes=("", "_point"))

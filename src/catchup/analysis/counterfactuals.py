@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from catchup.analysis.statistics import mean, median, stat_interval
+from catchup.analysis.statistics import mean, median, stat_interval, valid_runs
 from catchup.config.history import Target, load_history, targets
 from catchup.errors import AnalysisError
 from catchup.experiments.fit import measure_tables
@@ -101,11 +101,18 @@ def counterfactuals(source: str | Path | Results, reference: str, factor: str | 
     factors = counterfactual_factors(results)
     if not factors:
         raise AnalysisError(f"{results.location}: --reference needs a sweep whose design has [factors]")
-    factor = factor or factors[0]
+    if factor is None:
+        levels = (results.manifest.experiment or {})["design"]["factors"]
+        owners = [f for f in factors if reference in levels[f]]
+        if len(owners) != 1:
+            known = "; ".join(f"{f}: {', '.join(levels[f])}" for f in factors)
+            why = "is a level of several factors" if owners else "is not a level of any factor"
+            raise AnalysisError(f"--reference {reference!r}: {why} (allowed: {known})")
+        factor = owners[0]
     manifest = results.manifest
     kept = set((manifest.experiment or {}).get("trajectories", []))
     measured = [t for t in case_targets(manifest.scenario) if t.is_event or t.measure in kept]
-    runs = results.table("runs").merge(
+    runs = valid_runs(results.table("runs"), str(results.location)).merge(
         results.table("points"), on="point_id", how="left", suffixes=("", "_point")
     )
     if measured:

@@ -44,6 +44,11 @@ def point_outcomes(runs: pd.DataFrame, end_year: float) -> pd.DataFrame:
     )
 
 
+# The smallest samples whose indices and bootstrap intervals mean anything: Sobol base samples
+# (N; the sweep has N x (D + 2) points) and Morris trajectories.
+MINIMUM_SIZE = {"sobol": 16, "morris": 4}
+
+
 def is_sensitivity_design(design: dict[str, Any]) -> bool:
     return design.get("type") == "sample" and design.get("method") in ("sobol", "morris")
 
@@ -57,6 +62,13 @@ def sensitivity_indices(
     if not is_sensitivity_design(design):
         raise AnalysisError("sensitivity needs a sweep with a [sample] design of method 'sobol' or 'morris'")
     problem = salib_problem(design["ranges"])
+    method, minimum = design["method"], MINIMUM_SIZE[design["method"]]
+    size = len(points) // (problem["num_vars"] + (2 if method == "sobol" else 1))  # from the points there
+    if size < minimum:
+        raise AnalysisError(
+            f"sensitivity: a {method} sample of size {size} is too small for indices "
+            f"(allowed: size >= {minimum}; below it the estimates are noise, e.g. Sobol S1 above 1)"
+        )
     names = problem["names"]
     points = points.sort_values("point_id")
     x = points[names].to_numpy(float)
@@ -111,5 +123,10 @@ def sensitivity(source: str | Path | Results) -> pd.DataFrame:
         raise AnalysisError(
             f"{results.location}: {len(runs)} of {manifest.n_runs} runs are there; Sobol and Morris indices "
             "need every point (finish the sweep with `catchup sweep ... --resume`)"
+        )
+    if "valid" in runs and not runs["valid"].all():
+        raise AnalysisError(
+            f"{results.location}: {int((~runs['valid']).sum())} runs left the valid numeric range "
+            f"({runs.loc[~runs['valid'], 'problem'].iloc[0]}); Sobol and Morris indices need every run"
         )
     return sensitivity_indices(design, results.table("points"), runs, manifest.end_year)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from catchup.analysis.statistics import valid_runs
 from catchup.errors import AnalysisError
 from catchup.model.windows import WINDOW_TYPES
 from catchup.results.folder import Results, open_results
@@ -26,7 +27,8 @@ def summary(source: str | Path | Results) -> dict[str, Any]:
 
 
 def runs_summary(runs: pd.DataFrame) -> dict[str, Any]:
-    """The summary of one scenario's runs table (see `summary`)."""
+    """The summary of one scenario's runs table (see `summary`); invalid runs are left out."""
+    runs = valid_runs(runs)
     caught = runs["catch_up_year"].notna()
     by_type = {}
     for kind in WINDOW_TYPES:

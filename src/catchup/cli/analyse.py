@@ -122,16 +122,20 @@ def sensitivity(
     if as_json:
         print_records(table)
         return
-    wide = table[table["statistic"] == "mean"].pivot_table(
-        index=["outcome", "parameter"], columns="index", values="value"
-    )
+    mean = table[table["statistic"] == "mean"]
+    wide = mean.pivot_table(index=["outcome", "parameter"], columns="index", values="value")
+    conf = mean.pivot_table(index=["outcome", "parameter"], columns="index", values="conf", dropna=False)
     view = Table(
-        title=escape(f"sensitivity of the mean over seeds ({folder}/sensitivity.csv has all indices)")
+        title=escape(
+            f"sensitivity of the mean over seeds, index ± 95% bootstrap half-width "
+            f"({folder}/sensitivity.csv has all indices)"
+        )
     )
     view.add_column("outcome")
     view.add_column("parameter")
     for col in wide.columns:
         view.add_column(col, justify="right")
-    for (outcome, parameter), row in wide.iterrows():
-        view.add_row(outcome, parameter, *[f"{v:.3f}" for v in row])
+    for key, row in wide.iterrows():
+        half = conf.reindex(index=[key], columns=wide.columns).iloc[0]
+        view.add_row(*key, *[f"{v:.3f}" + (f" ± {h:.3f}" if h == h else "") for v, h in zip(row, half)])
     out.print(view)

@@ -16,7 +16,19 @@ import catchup.config as config
 import catchup.experiments as experiments
 import catchup.results as results
 import catchup.viz as viz
-from catchup.cli.common import Jobs, Quiet, fail, handled, interrupted, out, print_json, progress, say, warn
+from catchup.cli.common import (
+    Jobs,
+    Overwrite,
+    Quiet,
+    fail,
+    handled,
+    interrupted,
+    out,
+    print_json,
+    progress,
+    say,
+    warn,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,14 +69,25 @@ def calibrate(
         str | None,
         typer.Option(
             "--storage",
-            help="Optuna storage URL (default sqlite:///results/cases/<case>/calibration.db); share it to "
-            "run several workers on one study.",
+            help="Optuna storage URL (default sqlite:///results/calibration/<case>/calibration.db); share "
+            "it to run several workers on one study.",
         ),
     ] = None,
     cases_dir: CasesDir = config.CASES,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace <case>.calibrated.toml even if it has a better objective than this search.",
+        ),
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
-    """Fit a case's free parameters to its dated facts (Optuna); write <case>.calibrated.toml."""
+    """Fit a case's free parameters to its dated facts (Optuna); write <case>.calibrated.toml.
+
+    The result is written first as results/calibration/<case>/candidate.calibrated.toml, and
+    replaces <case>.calibrated.toml only when that file is missing, stale or has a worse
+    objective (or with --overwrite)."""
     with handled():
         path = config.case_path(case, cases_dir)
         loaded = config.load_case(path)
@@ -87,21 +110,22 @@ def calibrate(
                 f"finished trials are kept in the study; continue with: catchup calibrate {case}"
                 + (f" --storage {storage}" if storage else "")
             )
-        except ImportError as exc:  # a database URL whose driver is not installed
-            fail(
-                f"--storage {storage}: {exc} (install the database's SQLAlchemy driver, or use sqlite:///FILE)"
-            )
         except Exception as exc:  # storage URLs and database errors come from Optuna/SQLAlchemy
             if type(exc).__module__.split(".")[0] in ("optuna", "sqlalchemy"):
                 fail(f"--storage {storage}: {exc}")
             raise
-        written = config.write_calibrated(loaded, path, result.values, result.search())
-        fit_file = results.write_table(
-            result.fit, experiments.RESULTS / loaded.scenario.name / "calibration_fit.csv", "csv"
+        where = experiments.RESULTS / loaded.scenario.name
+        candidate = config.write_calibrated(
+            loaded, path, result.values, result.search(), target=where / "candidate.calibrated.toml"
         )
+        kept = None if overwrite else config.keep_reason(path, result.objective)
+        written = candidate if kept else config.write_calibrated(loaded, path, result.values, result.search())
+        fit_file = results.write_table(result.fit, where / "calibration_fit.csv", "csv")
     out.print(fit_view(result.fit, f"{loaded.scenario.name}: fit on the calibration seeds"))
     values = ", ".join(f"{k} = {v:.4g}" for k, v in result.values.items())
     say(f"best of {result.trials} trials (objective {result.objective:.4f}): {values}")
+    if kept:
+        warn(f"kept it: {kept}; this search's result is in {written} (--overwrite replaces it)")
     say(f"wrote {written} and {fit_file}")
 
 
@@ -152,6 +176,7 @@ def cases(
     jobs: Jobs = 1,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("results/cases"),
     cases_dir: CasesDir = config.CASES,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """Replicate calibrated cases on fresh seeds: tables, fit and history figure per case, a summary."""
@@ -161,13 +186,25 @@ def cases(
         if not wanted:
             fail(f"{folder}: no calibrated cases (run `catchup calibrate CASE` first)")
         files = [config.case_path(name, folder, calibrated=True) for name in wanted]
-        for path in files:
-            results.ResultFolder.check_target(out_dir / config.load_scenario(path).name, "case")
+        names = [config.load_scenario(path).name for path in files]
+        twins = sorted({n for n in names if names.count(n) > 1})
+        if twins:
+            fail(
+                f"cases {', '.join(twins)}: given more than once, or two case files share a scenario name "
+                f"(each case is written to {out_dir}/<name>/; give each case file its own name)"
+            )
+        for name in names:
+            results.ResultFolder.check_target(out_dir / name, "case", name, overwrite)
         rows = []
         for name, path in zip(wanted, files, strict=True):
             with progress(f"{name}: runs", seeds, quiet) as update:
                 result = experiments.replicate(
-                    path, out_dir, seeds, executor=ex, on_progress=lambda done, total: update(completed=done)
+                    path,
+                    out_dir,
+                    seeds,
+                    executor=ex,
+                    overwrite=overwrite,
+                    on_progress=lambda done, total: update(completed=done),
                 )
             figures = viz.draw(result, ["history", "trajectories"], ("png", "svg"))
             rows.append(analysis.case_summary(result) | {"figure": figures["history"][0]})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from rich.progress import (
 from rich.text import Text
 
 import catchup.results as results
-from catchup.errors import CatchupError
+from catchup.errors import CatchupError, CatchupWarning
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -44,6 +45,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON."
 Sets = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a parameter: name=value (repeatable); see `catchup params`."),
+]
+Overwrite = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace a result of another kind or name in --out (never a folder of other files).",
+    ),
 ]
 Scheduler = Annotated[
     str | None,
@@ -68,11 +76,23 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Turn input errors into a clear message and exit status 2; leave bugs as tracebacks."""
-    try:
-        yield
-    except CatchupError as exc:
-        fail(str(exc))
+    """Turn input errors into a clear message and exit status 2; leave bugs as tracebacks.
+    catchup's own warnings (e.g. reading an unfinished sweep) are printed once, as warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", CatchupWarning)
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, CatchupWarning):
+                warn(str(message))
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        try:
+            yield
+        except CatchupError as exc:
+            fail(str(exc))
 
 
 @contextmanager
@@ -81,7 +101,7 @@ def progress(
 ) -> Iterator[Callable[..., None]]:
     """A progress bar on stderr; yields `update(completed=..., **fields)`."""
     columns = [
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),  # a name is never markup
         BarColumn(),
         MofNCompleteColumn(),
         *extra,
@@ -100,7 +120,14 @@ def interrupted(message: str) -> NoReturn:
 
 
 def default_out(out_dir: Path | None, name: str) -> Path:
-    return out_dir if out_dir is not None else Path("results") / name
+    """--out, or results/<name>; a name that would leave results/ is refused (names are
+    checked when files are read; this guards names made in code)."""
+    if out_dir is not None:
+        return out_dir
+    target = Path("results") / name
+    if name in ("", ".", "..") or Path(name).name != name or "\\" in name:
+        fail(f"name {name!r}: cannot be a folder under results/ (use letters, digits, _ . -)")
+    return target
 
 
 def write_table(table: Any, path: Path) -> None:

@@ -15,7 +15,19 @@ import catchup.config as config
 import catchup.experiments as experiments
 import catchup.results as results
 import catchup.viz as viz
-from catchup.cli.common import AsJson, Jobs, Quiet, Sets, default_out, handled, out, print_json, progress, say
+from catchup.cli.common import (
+    AsJson,
+    Jobs,
+    Overwrite,
+    Quiet,
+    Sets,
+    default_out,
+    handled,
+    out,
+    print_json,
+    progress,
+    say,
+)
 from catchup.config.parameters import help_text
 from catchup.model.parameters import PARAMETERS
 
@@ -50,19 +62,24 @@ def run(
     figure: Annotated[
         bool, typer.Option(help="Also draw figures/trajectories.png in the output folder.")
     ] = True,
+    overwrite: Overwrite = False,
 ) -> None:
     """Run a scenario's seeds and write manifest.json, runs, trajectories and windows tables."""
     with handled(), experiments.executor(jobs) as ex:  # workers start while the scenario loads
         loaded = load(scenario, sets, seeds, base_seed)
         target = default_out(out_dir, loaded.name)
-        results.ResultFolder.check_target(target, "run")  # before the work, not after
-        with progress(f"{loaded.name}: runs", loaded.seeds, quiet) as update:
-            result = experiments.run(
-                loaded, executor=ex, on_progress=lambda done, total: update(completed=done)
+        # The folder is checked and locked before the work; tables and figure land in one move.
+        with results.writing(target, "run", loaded.name, overwrite):
+            with progress(f"{loaded.name}: runs", loaded.seeds, quiet) as update:
+                result = experiments.run(
+                    loaded, executor=ex, on_progress=lambda done, total: update(completed=done)
+                )
+            draw = (
+                (lambda folder: viz.draw(result, ["trajectories"], ("png",), out=folder / "figures"))
+                if figure
+                else None
             )
-        folder = result.save(target)
-        if figure:
-            viz.draw(result, ["trajectories"], ("png",), out=folder.figures)
+            result.save(target, overwrite=overwrite, extras=draw)
         info = analysis.summary(result)
     if as_json:
         print_json(info)
@@ -71,6 +88,9 @@ def run(
 
 
 def print_summary(info: dict[str, Any], name: str, target: Path) -> None:
+    if info["runs"] == 0:
+        say(f"{name}: no valid run to summarise (see the warning); results written to {target}/")
+        return
     median = info["median_catch_up_year"]
     line = f"{name}: {info['runs']} runs, catch-up in {info['catch_up_share']:.0%}"
     say(line + (f" (median year {median:.1f})" if median is not None else ""))
@@ -97,14 +117,15 @@ def check(
     for path in files:
         try:
             with handled():
-                if config.is_experiment_file(path):
-                    exp = config.load_experiment(path)
+                loaded = config.load_file(path)
+                if isinstance(loaded, config.Experiment):
+                    exp = loaded
                     say(
                         f"{path}: ok (experiment '{exp.name}' on scenario '{exp.scenario.name}', "
                         f"{len(exp.points)} points x {exp.replications} replications = {exp.n_runs} runs)"
                     )
                     continue
-                scenario = config.load_scenario(path)
+                scenario = loaded
                 say(
                     f"{path}: ok (scenario '{scenario.name}', {scenario.start_year:g}-{scenario.end_year:g}, "
                     f"{scenario.seeds} seeds, {len(scenario.events)} events)"

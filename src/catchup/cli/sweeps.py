@@ -17,6 +17,7 @@ import catchup.results as results
 from catchup.cli.common import (
     AsJson,
     Jobs,
+    Overwrite,
     Quiet,
     Scheduler,
     Sets,
@@ -44,6 +45,7 @@ def sweep(
         Path | None, typer.Option("--out", help="Output folder (default results/<experiment name>).")
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted sweep in --out.")] = False,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """Run every point x replication of an experiment, streaming results to disk in chunks."""
@@ -64,7 +66,9 @@ def sweep(
                         rate=f"{p.runs_per_second:.1f}",
                     )
 
-                experiments.sweep(loaded, target, executor=ex, resume=resume, on_progress=show)
+                experiments.sweep(
+                    loaded, target, executor=ex, resume=resume, overwrite=overwrite, on_progress=show
+                )
         except KeyboardInterrupt:
             interrupted(
                 f"finished chunks are kept in {target}/; continue with: "
@@ -84,22 +88,24 @@ def attribute(
         Path | None, typer.Option("--out", help="Output folder (default results/<name>_attribution).")
     ] = None,
     as_json: AsJson = False,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """Which window made the difference: close each window source in turn, with the same seeds."""
     with handled(), experiments.executor(jobs) as ex:
         loaded = load(scenario, sets, seeds)
         target = default_out(out_dir, f"{loaded.name}_attribution")
-        results.ResultFolder.check_target(target, "attribution")
-        n_variants = 2 + len(experiments.CLOSURES)
-        with progress(f"{loaded.name}: variants", n_variants, quiet) as update:
-            done = []
-            result = experiments.attribute(
-                loaded, executor=ex, on_progress=lambda name: (done.append(name), update(completed=len(done)))
-            )
-        folder = result.save(target)
-        table = analysis.attribution_table(result)
-        folder.add_table("attribution", table, "csv")
+        with results.writing(target, "attribution", loaded.name, overwrite):
+            n_variants = 2 + len(experiments.CLOSURES)
+            with progress(f"{loaded.name}: variants", n_variants, quiet) as update:
+                done = []
+                result = experiments.attribute(
+                    loaded,
+                    executor=ex,
+                    on_progress=lambda name: (done.append(name), update(completed=len(done))),
+                )
+            table = analysis.attribution_table(result)
+            result.with_table("attribution", table).save(target, overwrite=overwrite)
     if as_json:
         print_records(table)
         return

@@ -50,7 +50,8 @@ def find(name_or_path: str | Path, folder: Path = SCENARIOS, what: str = "scenar
     or climbs with `..` is a path.
     """
     given = Path(name_or_path)
-    if given.is_file() or given.suffix == ".toml" or given.is_absolute() or ".." in given.parts:
+    exists = given.exists() and not given.is_dir()  # a file, or a pipe (read once)
+    if exists or given.suffix == ".toml" or given.is_absolute() or ".." in given.parts:
         return given
     for candidate in _candidates(str(name_or_path), folder):
         if candidate.is_file():

@@ -5,6 +5,7 @@ targets, and the calibrated file that `catchup calibrate` writes beside it.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,14 +121,36 @@ def stale_reason(case: Case, case_file: Path) -> str | None:
     return None
 
 
-def write_calibrated(case: Case, case_file: Path, values: dict[str, Any], search: dict[str, Any]) -> Path:
-    """Write `<case>.calibrated.toml` next to the case file (atomically): values plus provenance.
+def keep_reason(case_file: Path, objective: float) -> str | None:
+    """Why the calibrated file already there should stay rather than be replaced by a search
+    that reached `objective` (None: replace it). A better or equal one that is not stale stays;
+    a missing, unreadable or stale one never does."""
+    existing = calibrated_file(case_file)
+    if not existing.is_file():
+        return None
+    try:
+        case = load_case(existing)
+        stale = stale_reason(case, case_file)
+    except ScenarioError:
+        return None
+    old = (case.scenario.calibrated or {}).get("objective")
+    if stale is not None or old is None or old > objective:
+        return None
+    return f"{existing} has a better or equal objective ({old:.6g} <= {objective:.6g})"
+
+
+def write_calibrated(
+    case: Case, case_file: Path, values: dict[str, Any], search: dict[str, Any], target: Path | None = None
+) -> Path:
+    """Write `<case>.calibrated.toml` next to the case file, or to `target` (a candidate), atomically:
+    values plus provenance.
 
     `search` holds what the search found: objective, distance, trials and the study's name.
     """
     cal = case.calibration
+    target = calibrated_file(case_file) if target is None else target
     data = {
-        "extends": case_file.name,
+        "extends": os.path.relpath(case_file.resolve(), target.resolve().parent),
         "parameters": {
             k: (int(v) if BY_NAME[k].type is int else round(float(v), 6)) for k, v in values.items()
         },
@@ -147,4 +170,4 @@ def write_calibrated(case: Case, case_file: Path, values: dict[str, Any], search
         f"# Written by `catchup calibrate {case.scenario.name}`: the free parameters' values found by the\n"
         f"# search, over {cal['seeds']} seeds from base seed {cal['base_seed']}. Regenerate, do not edit.\n"
     )
-    return write_text(header + tomli_w.dumps(data), calibrated_file(case_file))
+    return write_text(header + tomli_w.dumps(data), target)

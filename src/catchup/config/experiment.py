@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,6 +28,10 @@ from catchup.model.outcomes import TRAJECTORY_TABLE_COLUMNS
 from catchup.model.parameters import BY_NAME
 
 Number = int | float
+# A design is counted before it is built: over max_runs runs (default 1e6, days of computing)
+# is refused unless the file raises max_runs; nothing is allocated first.
+DEFAULT_MAX_RUNS = 1_000_000
+MAX_RUNS_LIMIT = 100_000_000
 # Columns every sweep's tables already have: a factor may not take one of these names.
 RESERVED_COLUMNS = ("point_id", "run_id", "seed", "replication", "group", "source", "closed")
 
@@ -57,12 +62,13 @@ class ExperimentSpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
-    description: str = ""
+    description: Annotated[str, Field(max_length=4000)] = ""
     scenario: str
     replications: Annotated[int, Field(ge=1, le=100_000)] = 8
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     trajectories: bool | list[str] = False
     chunk_size: Annotated[int, Field(ge=1, le=100_000)] = 64
+    max_runs: Annotated[int, Field(ge=1, le=MAX_RUNS_LIMIT)] = DEFAULT_MAX_RUNS  # a guard against typos
     set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
     factors: dict[str, dict[str, FactorLevel]] = Field(default_factory=dict)
     grid: dict[str, Annotated[list[Number], Field(min_length=1)]] = Field(default_factory=dict)
@@ -220,6 +226,48 @@ def _factor_levels(
     return factors
 
 
+def design_size(spec: ExperimentSpec) -> int:
+    """How many points the design has, counted without building it."""
+    if spec.sample is not None:
+        per_row = {"latin": 1, "sobol": len(spec.sample.ranges) + 2, "morris": len(spec.sample.ranges) + 1}
+        return spec.sample.size * per_row[spec.sample.method]
+    return math.prod(len(levels) for levels in spec.factors.values()) * math.prod(
+        len(values) for values in spec.grid.values()
+    )
+
+
+def size_problems(source: str, spec: ExperimentSpec) -> list[str]:
+    runs = design_size(spec) * spec.replications
+    if runs <= spec.max_runs:
+        return []
+    return [
+        f"{source}: the design has {design_size(spec):,} points x {spec.replications:,} replications = "
+        f"{runs:,} runs, more than max_runs = {spec.max_runs:,} (allowed: reduce the design, or set "
+        f"max_runs = {runs} in the file, at most {MAX_RUNS_LIMIT:,}, if you mean it)"
+    ]
+
+
+def conflict_problems(source: str, spec: ExperimentSpec) -> list[str]:
+    """Parameters set by two parts of a design: one value would silently win, so refuse."""
+    setters: dict[str, list[str]] = {}
+    for name in given_values(spec.set):
+        setters.setdefault(name, []).append(f"set.{name}")
+    for fname, levels in spec.factors.items():
+        touched = {name for level in levels.values() for name in given_values(level.set)}
+        for name in sorted(touched):
+            setters.setdefault(name, []).append(f"factors.{fname}")
+    for name in spec.grid:
+        setters.setdefault(name, []).append(f"grid.{name}")
+    for name in spec.sample.ranges if spec.sample is not None else {}:
+        setters.setdefault(name, []).append(f"sample.ranges.{name}")
+    return [
+        f"{source}: parameter {name!r} is set by {' and '.join(where)}: one would silently override the "
+        "other (allowed: each parameter in one place of the design)"
+        for name, where in setters.items()
+        if len(where) > 1
+    ]
+
+
 def parse_experiment(
     data: dict[str, Any], source: str, base_dir: Path, file_hash: str | None = None
 ) -> Experiment:
@@ -234,7 +282,9 @@ def parse_experiment(
         scenario = load_scenario(relative.resolve() if by_path else spec.scenario)
     except ScenarioError as exc:
         raise ExperimentError(f"{source}: scenario = {spec.scenario!r}: {exc}") from None
-    problems: list[str] = []
+    problems = size_problems(source, spec) + conflict_problems(source, spec)
+    if problems:
+        raise ExperimentError("\n".join(problems))
     fixed = given_values(spec.set)
     keep = trajectory_columns(problems, source, spec.trajectories)
     if spec.sample is not None:
@@ -282,6 +332,21 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     except ScenarioError as exc:
         raise ExperimentError(str(exc)) from None
     return parse_experiment(data, str(path), path.parent, digest)
+
+
+def load_file(path: str | Path) -> Scenario | Experiment:
+    """A scenario or an experiment file (experiments name a base scenario), read once (it may be
+    a pipe); a name that is no file is looked up among the built-in scenarios, then experiments."""
+    given = Path(path)
+    if not given.exists() and given.suffix != ".toml" and not given.is_absolute():
+        try:
+            return load_scenario(given)
+        except ScenarioError:
+            return load_experiment(given)
+    data, digest = read_toml(path)
+    if "scenario" in data:
+        return parse_experiment(data, str(path), Path(path).parent, digest)
+    return load_scenario(path, first=(data, digest))
 
 
 def is_experiment_file(path: str | Path) -> bool:

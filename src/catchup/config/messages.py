@@ -15,6 +15,19 @@ from pydantic import BaseModel, ValidationError
 from catchup.config.parameters import ParametersSpec, did_you_mean
 from catchup.model.parameters import BY_NAME
 
+# A name is also a folder under results/: letters, digits, _ . -, not starting with a dot (so
+# never ".", ".." nor a hidden folder) and never a path.
+NAME_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
+PATTERN_TEXT = {NAME_PATTERN: "letters, digits, _ . - (not starting with a dot; it names a folder)"}
+SHOWN_LENGTH = 120  # a value longer than this is shortened in messages
+
+
+def shorten(text: str, limit: int = SHOWN_LENGTH) -> str:
+    """A value as a message shows it: long ones cut in the middle, with their length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}...{text[-limit // 4 :]} ({len(text):,} characters)"
+
 
 def where(loc: tuple[Any, ...]) -> str:
     """A key path as written in the file: `events[0].set.mission`."""
@@ -127,16 +140,21 @@ def format_validation_error(source: str, err: ValidationError, schema: type[Base
     for loc, errors in problems.items():
         e = errors[0]
         value = e.get("input")
-        shown = "{...}" if isinstance(value, dict) else repr(value)
+        shown = "{...}" if isinstance(value, dict) else shorten(repr(value))
         msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
         for other in errors[1:]:
             msg += " or " + other["msg"].removeprefix("Input should be ")
         hint = allowed(loc, e["type"], schema)
+        if e["type"] == "string_pattern_mismatch":
+            pattern = e.get("ctx", {}).get("pattern", "")
+            msg, hint = "not allowed here", PATTERN_TEXT.get(pattern, f"a string matching {pattern}")
         if e["type"] == "missing":
-            line = f"{source}: {where(loc)}: missing" + (f" (allowed: {hint})" if hint else "")
+            line = f"{source}: {shorten(where(loc))}: missing" + (f" (allowed: {hint})" if hint else "")
         elif not loc:
             line = f"{source}: {msg}"
         else:
-            line = f"{source}: {where(loc)} = {shown}: {msg}" + (f" (allowed: {hint})" if hint else "")
+            line = f"{source}: {shorten(where(loc))} = {shown}: {msg}" + (
+                f" (allowed: {hint})" if hint else ""
+            )
         lines.append(line)
     return "\n".join(lines)

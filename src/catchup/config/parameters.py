@@ -9,6 +9,7 @@ allowed everywhere.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
@@ -101,6 +102,10 @@ def bounds_problems(where: str, name: str, bounds: Sequence[Any]) -> list[str]:
     return problems
 
 
+INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Parse a `--set name=value` string into a checked (name, value) pair."""
     if "=" not in text:
@@ -109,10 +114,13 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if name not in BY_NAME:
         raise ParameterError(unknown_parameter(f"--set {name}", name))
     param = BY_NAME[name]
-    try:
-        value: Any = int(raw) if param.type is int else float(raw)
-    except ValueError:
-        raise ParameterError(f"--set {name} = {raw!r}: not a number (allowed: {param.allowed()})") from None
+    # Plain ASCII decimals only: Python's int() and float() would also take 2_5 (as 25), nan,
+    # inf and non-ASCII digits, none of which a user means as a parameter value.
+    pattern = INTEGER if param.type is int else DECIMAL
+    if not pattern.fullmatch(raw):
+        what = "an integer" if param.type is int else "a plain decimal number"
+        raise ParameterError(f"--set {name} = {raw!r}: not {what} (allowed: {param.allowed()})")
+    value: Any = int(raw) if param.type is int else float(raw)
     return name, check_parameters({name: value}, lambda n: f"--set {n}")[name]
 
 

@@ -7,6 +7,7 @@ the parameter table (`catchup.config.parameters`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from catchup.config.builtin import find
-from catchup.config.messages import format_validation_error
+from catchup.config.messages import NAME_PATTERN, format_validation_error
 from catchup.config.parameters import ParametersSpec, bounds_problems, check_parameters, given_values
 from catchup.config.toml import read_extended
 from catchup.errors import ScenarioError
@@ -22,7 +23,6 @@ from catchup.model.events import DatedEvent
 from catchup.model.parameters import BY_NAME, SETUP_ONLY, defaults
 
 STRICT = ConfigDict(extra="forbid", strict=True)
-NAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 
 
 class EventSpec(BaseModel):
@@ -30,7 +30,7 @@ class EventSpec(BaseModel):
 
     model_config = STRICT
     year: float
-    label: str = ""
+    label: Annotated[str, Field(max_length=200)] = ""
     new_generation: bool = False
     home_entrants: Annotated[int, Field(ge=0, le=200)] = 0
     set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
@@ -80,7 +80,7 @@ class ScenarioSpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
-    description: str = ""
+    description: Annotated[str, Field(max_length=4000)] = ""
     start_year: Annotated[float, Field(ge=1800, le=2200)] = 1990
     end_year: Annotated[float, Field(ge=1800, le=2300)] = 2030
     steps_per_year: Annotated[int, Field(ge=1, le=52)] = 4
@@ -145,6 +145,30 @@ class Scenario:
         }
 
 
+def event_step(year: float, start: float, steps_per_year: int) -> int:
+    """The step an event acts in: the first whose period starts at or after its year (as the model)."""
+    return max(0, math.ceil((year - start) * steps_per_year - 1e-9))
+
+
+def generation_problems(source: str, events: list[EventSpec], start: float, steps_per_year: int) -> list[str]:
+    """At most one new generation per step: a second one in the same step would replace the
+    first before any firm could see it."""
+    first: dict[int, int] = {}
+    problems = []
+    for i, ev in enumerate(events):
+        if not ev.new_generation:
+            continue
+        step = event_step(ev.year, start, steps_per_year)
+        if step in first:
+            problems.append(
+                f"{source}: events[{i}].year = {ev.year:g}: brings a new generation in the same step as "
+                f"events[{first[step]}] (allowed: at most one new generation per step of "
+                f"1/{steps_per_year} year)"
+            )
+        first.setdefault(step, i)
+    return problems
+
+
 def event_problems(source: str, where: str, events: list[EventSpec], start: float, last: float) -> list[str]:
     """Events must lie inside the span and may not change set-up parameters."""
     problems = []
@@ -192,13 +216,15 @@ def parse_scenario(
     except ValidationError as err:
         raise ScenarioError(format_validation_error(source, err, ScenarioSpec)) from None
     problems = []
-    if spec.end_year <= spec.start_year:
+    if (spec.end_year - spec.start_year) * spec.steps_per_year < 1:
         problems.append(
-            f"{source}: end_year = {spec.end_year:g}: must be after start_year = {spec.start_year:g}"
+            f"{source}: end_year = {spec.end_year:g}: must be at least one step "
+            f"(1/{spec.steps_per_year} year) after start_year = {spec.start_year:g}"
         )
     problems += event_problems(
         source, "", spec.events, spec.start_year, spec.end_year - 1 / spec.steps_per_year
     )
+    problems += generation_problems(source, spec.events, spec.start_year, spec.steps_per_year)
     if spec.calibration is not None:
         problems += _calibration_problems(source, spec)
     if problems:
@@ -228,10 +254,11 @@ def parse_scenario(
     )
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Read, validate and resolve a scenario file (following `extends`), or a built-in one by name."""
+def load_scenario(name_or_path: str | Path, first: tuple[dict[str, Any], str] | None = None) -> Scenario:
+    """Read, validate and resolve a scenario file (following `extends`), or a built-in one by name.
+    `first`: the file's data and hash, when the caller has read it already."""
     path = find(name_or_path)
-    data, digest, chain = read_extended(path)
+    data, digest, chain = read_extended(path, first=first)
     label = str(path) + (f" (extending {', '.join(map(str, chain[1:]))})" if len(chain) > 1 else "")
     return parse_scenario(data, source=str(path), file_hash=digest, label=label)
 

@@ -11,17 +11,32 @@ from typing import Any
 
 from catchup.errors import ScenarioError
 
+MAX_INPUT_BYTES = 4 * 1024 * 1024  # far above any real scenario, experiment or history file
+MAX_EXTENDS_DEPTH = 16  # a chain of files extending each other; real ones have two or three
+
+
+class _TooDeep(ScenarioError):
+    """An `extends` chain over the limit; said once, for the file the user named."""
+
 
 def read_input(path: Path, name: str = "file", kind: str = "a TOML file") -> bytes:
-    """A user's input file as bytes; missing, a folder or unreadable is said with the file's name."""
+    """A user's input file as bytes, read once and at most MAX_INPUT_BYTES (so /dev/zero or a
+    pipe cannot fill memory); missing, a folder or unreadable is said with the file's name."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such {name}") from None
     except IsADirectoryError:
         raise ScenarioError(f"{path}: is a directory, not {kind}") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise ScenarioError(
+            f"{path}: larger than {MAX_INPUT_BYTES // 2**20} MiB, the limit for {kind} "
+            "(is it the right file?)"
+        )
+    return raw
 
 
 def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
@@ -34,19 +49,25 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
         raise ScenarioError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: malformed TOML: tables or arrays nested too deeply") from None
     return data, hashlib.sha256(raw).hexdigest()
 
 
-def read_extended(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str, list[Path]]:
+def read_extended(
+    path: Path, seen: tuple[Path, ...] = (), first: tuple[dict[str, Any], str] | None = None
+) -> tuple[dict[str, Any], str, list[Path]]:
     """A scenario file's data with its `extends` chain merged in.
 
     A calibrated file extends its case file: its [parameters] override the base's, its
     events are added, and any other key replaces the base's. Paths inside the base (the
     calibration history) are made relative to the extending file, so they keep pointing
     at the same file. The hash covers every file in the chain, which is returned too (the file
-    itself first), so messages can name every file a value may have come from.
+    itself first), so messages can name every file a value may have come from. `first` is
+    the file's own data and hash when already read (a file is read once: it may be a pipe).
     """
-    data, digest = read_toml(path)
+    data, digest = first if first is not None else read_toml(path)
+    data = dict(data)
     parent = data.pop("extends", None)
     if parent is None:
         return data, digest, [path]
@@ -55,8 +76,17 @@ def read_extended(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, An
     base_path = (path.parent / parent).resolve()
     if base_path in seen or base_path == path.resolve():
         raise ScenarioError(f"{path}: extends = {parent!r}: a cycle of scenario files extending each other")
+    if len(seen) + 1 >= MAX_EXTENDS_DEPTH:
+        raise _TooDeep()
     try:
         base, base_digest, chain = read_extended(base_path, (*seen, path.resolve()))
+    except _TooDeep:
+        if seen:
+            raise
+        raise ScenarioError(
+            f"{path}: extends = {parent!r}: a chain of more than {MAX_EXTENDS_DEPTH} files extending each "
+            f"other (allowed: at most {MAX_EXTENDS_DEPTH})"
+        ) from None
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: extends = {parent!r}: {exc}") from None
     merged = {**base, **data}

@@ -8,7 +8,7 @@ is measured run by run. What the differences add up to is computed in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -77,6 +77,7 @@ class AttributionResult(InMemoryResults):
     started: str
     finished: str
     workers: int
+    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # e.g. the attribution table
 
     @property
     def manifest(self) -> Manifest:
@@ -88,12 +89,12 @@ class AttributionResult(InMemoryResults):
             workers=self.workers,
             started=self.started,
             finished=self.finished,
-            tables={"runs": "parquet"},
+            tables={"runs": "parquet", **dict.fromkeys(self.extra_tables, "csv")},  # type: ignore[dict-item]
             details={"variants": list(dict.fromkeys(self.runs["closed"])), "closures": CLOSURES},
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"runs": self.runs}
+        return {"runs": self.runs, **self.extra_tables}
 
 
 def attribute(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,14 +21,16 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
+from filelock import FileLock
 
 from catchup.config.case import Case
+from catchup.errors import CalibrationError
 from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.fit import evaluate, objective
 from catchup.experiments.runs import run_seed
 from catchup.model.parameters import BY_NAME
 
-RESULTS = Path("results/cases")
+RESULTS = Path("results/calibration")  # studies and fit tables: never inside a result folder
 # Validation seeds come from a different root than the calibration's: the same SeedSequence
 # construction, so they are independent of every seed the search used.
 VALIDATION_SEED_OFFSET = 1
@@ -68,6 +71,50 @@ def default_storage(case_name: str, out_root: Path = RESULTS) -> str:
     path = out_root / case_name / "calibration.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def check_storage(storage: str) -> None:
+    """Refuse a storage URL that SQLAlchemy cannot use, before any work, with the URL named."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(storage).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise CalibrationError(
+            f"--storage {storage}: not a database URL SQLAlchemy knows ({exc}) "
+            "(allowed: sqlite:///FILE, postgresql://..., mysql://...)"
+        ) from None
+    except ImportError as exc:
+        raise CalibrationError(
+            f"--storage {storage}: {exc} (install the database's SQLAlchemy driver, or use sqlite:///FILE)"
+        ) from None
+
+
+def open_study(name: str, storage: str, attempts: int = 5) -> optuna.Study:
+    """Create or load a study; safe when several workers start on a fresh database at once.
+
+    Workers creating the same SQLite schema at the same moment collide ("table studies already
+    exists"): a file lock beside a SQLite database serialises the creation, and for any
+    database a collision is retried, the study then being loaded as the other worker made it.
+    """
+    check_storage(storage)
+    db = storage.removeprefix("sqlite:///") if storage.startswith("sqlite:///") else None
+    for attempt in range(attempts):
+        try:
+            if db is not None:
+                with FileLock(f"{db}.lock", timeout=120):
+                    return optuna.create_study(
+                        study_name=name, storage=storage, direction="minimize", load_if_exists=True
+                    )
+            return optuna.create_study(
+                study_name=name, storage=storage, direction="minimize", load_if_exists=True
+            )
+        except Exception as exc:  # SQLAlchemy's and Optuna's errors have no common base
+            if attempt == attempts - 1 or type(exc).__module__.split(".")[0] not in ("optuna", "sqlalchemy"):
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _suggest(trial: optuna.Trial, name: str, bounds: tuple[float, float]) -> Any:
@@ -117,7 +164,7 @@ def calibrate(
     cal = case.calibration
     storage = storage or default_storage(case.scenario.name)
     name = study_name(case)
-    study = optuna.create_study(study_name=name, storage=storage, direction="minimize", load_if_exists=True)
+    study = open_study(name, storage)
     # A new study's search is reproducible (seeded by base_seed). A worker joining a study that
     # already has trials (a resume, or another worker's study) draws its own seed, so that
     # workers sharing a study do not propose the same points.

@@ -26,6 +26,7 @@ def replicate(
     *,
     jobs: int = 1,
     executor: Executor | None = None,
+    overwrite: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ResultFolder:
     """Run one calibrated case on fresh seeds; write its folder under out_root/<case>/."""
@@ -43,4 +44,4 @@ def replicate(
         "distance": float(fit["distance"].sum()),
     }
     case_result = replace(result, kind="case", extra_tables={"fit": fit}, details=details)
-    return case_result.save(out_root / scenario.name)
+    return case_result.save(out_root / scenario.name, overwrite=overwrite)

@@ -15,6 +15,9 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import multiprocessing.forkserver
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -78,7 +81,7 @@ class PoolExecutor(Executor):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
         multiprocessing.forkserver.ensure_running()
-        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent)
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         pending: set[Future] = set()
@@ -100,6 +103,24 @@ class PoolExecutor(Executor):
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def die_with_parent(interval: float = 0.5) -> None:
+    """In a worker: exit as soon as its parent is gone.
+
+    A pool's workers are children of the forkserver, which exits when the calling process
+    dies (even by SIGKILL, which runs no clean-up); a worker busy with a long chunk would
+    otherwise compute on, orphaned, until it finished. A watcher thread sees the parent
+    change and ends the worker.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="catchup-parent-watch", daemon=True).start()
 
 
 class DaskExecutor(Executor):

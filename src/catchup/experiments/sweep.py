@@ -23,9 +23,10 @@ from catchup.errors import SweepError
 from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import run_seed, trajectory_table, window_table
 from catchup.model.simulate import simulate
-from catchup.results.chunks import clean_partial, completed_chunks
-from catchup.results.folder import ResultFolder
+from catchup.results.chunks import chunk_name, clean_partial, completed_chunks
+from catchup.results.folder import UNREADABLE, ResultFolder
 from catchup.results.manifest import Manifest, now, versions
+from catchup.results.transaction import locked
 
 TABLES = ("trajectories", "windows", "runs")  # write order: runs last marks the chunk done
 
@@ -99,30 +100,61 @@ def sweep_manifest(experiment: Experiment, workers: int) -> Manifest:
     )
 
 
-def prepare(experiment: Experiment, out: Path, resume: bool, workers: int) -> tuple[ResultFolder, set[int]]:
-    """Create or check the sweep folder; return it and the chunks already finished."""
-    if ResultFolder.holds_results(out):
+def prepare(
+    experiment: Experiment, out: Path, resume: bool, workers: int, overwrite: bool = False
+) -> tuple[ResultFolder, set[int]]:
+    """Create or check the sweep folder (the caller holds its lock); return it and the chunks
+    already finished and verified."""
+    if ResultFolder.holds_results(out) and not overwrite:
+        ResultFolder.check_target(out, "sweep", experiment.name)
         folder = ResultFolder.open(out)
-        if folder.kind != "sweep":
-            raise SweepError(f"{out} holds a {folder.kind} result, not a sweep; choose another --out")
         if not resume:
             raise SweepError(
-                f"{out} already holds a sweep; continue it with --resume or choose another --out"
+                f"{out} already holds the sweep {experiment.name!r}; continue it with --resume, "
+                "replace it with --overwrite, or choose another --out"
             )
         if folder.manifest.design_hash != experiment.design_hash():
             raise SweepError(
                 f"{out} holds a sweep of a different design (the experiment or its scenario changed); "
-                "use another --out"
+                "replace it with --overwrite, or use another --out"
             )
-        clean_partial(out, tuple(t for t in TABLES if t in folder.manifest.tables))
-        folder.update(status="running", resumed=[*folder.manifest.resumed, now()], workers=workers)
+        tables = tuple(t for t in TABLES if t in folder.manifest.tables)
+        damaged = verify_chunks(out, tables, experiment)
+        clean_partial(out, tables)
+        folder.update(
+            status="running",
+            resumed=[*folder.manifest.resumed, now()],
+            workers=workers,
+            details={**folder.manifest.details, "recomputed_damaged_chunks": sorted(damaged)},
+        )
         return folder, completed_chunks(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise SweepError(f"{out} exists and is not a sweep folder; choose another --out")
     folder = ResultFolder.write(
-        out, sweep_manifest(experiment, workers), {"points": experiment.points_table()}
+        out, sweep_manifest(experiment, workers), {"points": experiment.points_table()}, overwrite=overwrite
     )
     return folder, set()
+
+
+def verify_chunks(out: Path, tables: tuple[str, ...], experiment: Experiment) -> set[int]:
+    """Finished chunks whose files cannot be read or hold the wrong runs; their runs file is
+    removed so they are computed again (a corrupt chunk never survives a resume)."""
+    damaged = set()
+    for index in completed_chunks(out):
+        expected = list(chunk_runs(experiment, index))
+        for table in tables:
+            file = out / table / chunk_name(index)
+            if not file.exists():
+                continue
+            try:
+                run_ids = pd.read_parquet(file, columns=["run_id"])["run_id"]
+            except (*UNREADABLE, KeyError):
+                damaged.add(index)
+                break
+            if (table == "runs" and run_ids.tolist() != expected) or not set(run_ids) <= set(expected):
+                damaged.add(index)
+                break
+    for index in damaged:
+        (out / "runs" / chunk_name(index)).unlink()
+    return damaged
 
 
 @dataclass
@@ -142,11 +174,16 @@ def sweep(
     scheduler: str | None = None,
     executor: Executor | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     on_progress: Callable[[SweepProgress], None] | None = None,
 ) -> ResultFolder:
-    """Run (or continue) a sweep into the folder `out`; returns it."""
-    with borrowed(executor, jobs, scheduler) as ex:
-        folder, done = prepare(experiment, Path(out), resume, ex.workers)
+    """Run (or continue) a sweep into the folder `out`; returns it.
+
+    The folder's lock is held throughout, so a second sweep into the same folder is refused;
+    with `overwrite`, a result already there (of any kind) is replaced."""
+    out = Path(out)
+    with locked(out), borrowed(executor, jobs, scheduler) as ex:
+        folder, done = prepare(experiment, out, resume, ex.workers, overwrite)
         todo = [index for index in range(n_chunks(experiment)) if index not in done]
         reps = experiment.replications
         runs_per_point = np.zeros(len(experiment.points), dtype=np.int64)
@@ -177,5 +214,5 @@ def sweep(
             np.add.at(runs_per_point, ids // reps, 1)
             new_runs += len(ids)
             report()
-    folder.update(status="complete", finished=now())
+        folder.update(status="complete", finished=now())
     return folder

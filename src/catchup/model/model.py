@@ -147,6 +147,7 @@ class CatchUpModel(Model):
 
     def _schedule_events(self, events) -> None:
         self._event_actions = []
+        self._event_generation_step = -1  # the step a dated new generation last acted in
         for event in sorted(events, key=lambda e: e.year):
             action = _EventAction(self, event)
             self._event_actions.append(action)
@@ -160,6 +161,8 @@ class CatchUpModel(Model):
             setattr(self.p, name, value)
         if event.new_generation:
             self.technology.add_generation(event.year)
+            # Events fire between steps, for the step that comes next (Mesa's event list).
+            self._event_generation_step = self.steps + 1
         if event.home_entrants:
             self.found_home_firms(event.home_entrants)
         self.event_log.append((event.year, event.describe()))
@@ -223,7 +226,10 @@ class CatchUpModel(Model):
 
     def _maybe_new_generation(self) -> None:
         hazard = self.p.generation_hazard
-        if hazard > 0 and self.rng.random() < 1.0 - math.exp(-hazard * self.dt):
+        arrives = hazard > 0 and self.rng.random() < 1.0 - math.exp(-hazard * self.dt)
+        # At most one new generation per step: not on top of one a dated event brought (the
+        # draw is made anyway, so the random stream does not depend on the events).
+        if arrives and self._event_generation_step != self.steps:
             self.technology.add_generation(self.period_start_year)
             self.event_log.append((self.period_start_year, "new generation (hazard)"))
 

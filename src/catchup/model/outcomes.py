@@ -122,3 +122,38 @@ def run_outcomes(
         row[f"{kind}_windows"] = len(of_kind)
         row[f"{kind}_windows_seized"] = sum(w.seized for w in of_kind)
     return row
+
+
+# A run is valid while every capability stays a finite number well inside the float range.
+# Capabilities scale with generation ceilings (generation_ceiling_ratio ** generations), so a
+# long span with frequent generations can overflow; such a run is marked, never read as 0.
+CAPABILITY_COLUMNS = ("frontier", "best_home_capability", "best_foreign_capability")
+LARGEST_CAPABILITY = 1e300
+
+
+def numeric_problem(trajectory: Mapping[str, np.ndarray]) -> str | None:
+    """Why a run's numbers left the valid range (None if they did not): the first year and
+    the column that overflowed or became NaN."""
+    years = np.asarray(trajectory["year"])
+    for name in CAPABILITY_COLUMNS:
+        values = np.asarray(trajectory[name], dtype=float)
+        bad = ~np.isfinite(values) | (np.abs(values) > LARGEST_CAPABILITY)
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            generations = int(np.asarray(trajectory["generation"])[at]) + 1
+            return (
+                f"{name} left the floating-point range in {years[at]:.2f} after {generations} generations "
+                "(generation_ceiling_ratio ** generations overflows: shorten the span, or lower "
+                "generation_hazard or generation_ceiling_ratio)"
+            )
+    return None
+
+
+def invalidated(row: dict[str, Any], problem: str) -> dict[str, Any]:
+    """The outcome row of a run whose numbers left the valid range: every number NaN, the
+    cycle "invalid", and the reason; analyses leave such runs out and say so."""
+    marked = {key: (float("nan") if isinstance(value, float) else value) for key, value in row.items()}
+    marked["cycle"] = "invalid"
+    marked["valid"] = False
+    marked["problem"] = problem
+    return marked

@@ -13,7 +13,7 @@ import numpy as np
 
 from catchup.model.events import DatedEvent
 from catchup.model.model import CatchUpModel
-from catchup.model.outcomes import RunOutput, run_outcomes
+from catchup.model.outcomes import RunOutput, invalidated, numeric_problem, run_outcomes
 from catchup.model.windows import WINDOW_TYPES, detect_windows
 
 
@@ -52,6 +52,8 @@ def simulate(setup: Setup, run_id: int, seed: int) -> RunOutput:
         )
     )
     row["entrants"] = model.entrants
+    problem = numeric_problem(traj)
+    row = invalidated(row, problem) if problem else {**row, "valid": True, "problem": ""}
     win_rows = [
         {
             "run_id": run_id,

@@ -11,7 +11,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
         "chunks": ["chunk_name", "clean_partial", "completed_chunks"],
-        "folder": ["InMemoryResults", "ResultFolder", "Results", "open_results", "write_table"],
+        "folder": ["InMemoryResults", "ResultFolder", "Results", "open_results", "write_table", "writing"],
         "manifest": ["KINDS", "Manifest", "now", "runs_manifest", "versions"],
     },
 )

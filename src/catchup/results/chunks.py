@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from catchup.errors import ResultsError
 
@@ -63,3 +64,19 @@ def clean_partial(folder: Path, tables: tuple[str, ...]) -> None:
             index = chunk_index(file)
             if temporary or (index is not None and index not in done):
                 file.unlink()
+
+
+def stray_chunks(folder: Path, table: str, n_chunks: int | None) -> list[str]:
+    """Chunk files whose index lies beyond the sweep's chunks (from another sweep)."""
+    path = folder / table
+    if n_chunks is None or not path.is_dir():
+        return []
+    return sorted(p.name for p in path.iterdir() if (i := chunk_index(p)) is not None and i >= n_chunks)
+
+
+def expected_rows(path: Path, manifest: Any) -> int:
+    """How many runs the chunk file `path` must hold: its range of run ids."""
+    index = chunk_index(path)
+    size = int(manifest.experiment["chunk_size"])
+    assert index is not None
+    return max(0, min(size, manifest.n_runs - index * size))

@@ -9,23 +9,28 @@ computed) offer the same `Results` interface, so figures and analyses take eithe
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from catchup.config.messages import format_validation_error
-from catchup.errors import ResultsError
+from catchup.errors import PartialResultsWarning, ResultsError
 from catchup.files import atomic_path, write_text
-from catchup.results.chunks import chunk_files, chunk_name
+from catchup.results.chunks import chunk_files, chunk_name, expected_rows, stray_chunks
 from catchup.results.manifest import Manifest, TableFormat
+from catchup.results.transaction import MANIFEST, locked, staged, target_problem
 
-MANIFEST = "manifest.json"
 FIGURES = "figures"
+# What a damaged table file raises when read: pyarrow's errors, pandas' parser errors, I/O errors.
+UNREADABLE = (pa.ArrowException, OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError)
 
 
 class Results(Protocol):
@@ -60,10 +65,35 @@ def write_table(table: pd.DataFrame, path: Path, fmt: TableFormat = "parquet") -
     return path
 
 
+def _read(path: Path, fmt: TableFormat, columns: list[str] | None) -> pd.DataFrame:
+    """One table file; a damaged file is a ResultsError naming it, never a traceback."""
+    try:
+        if fmt == "csv":
+            return pd.read_csv(path, usecols=columns)
+        return pd.read_parquet(path, columns=columns)
+    except UNREADABLE as exc:
+        raise ResultsError(f"{path}: damaged, not a readable {fmt} table ({_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 def _columns_of(path: Path, fmt: TableFormat) -> list[str]:
-    if fmt == "csv":
-        return list(pd.read_csv(path, nrows=0).columns)
-    return list(pq.read_schema(path).names)
+    try:
+        if fmt == "csv":
+            return list(pd.read_csv(path, nrows=0).columns)
+        return list(pq.read_schema(path).names)
+    except UNREADABLE as exc:
+        raise ResultsError(f"{path}: damaged, not a readable {fmt} table ({_first_line(exc)})") from None
+
+
+def _rows_of(path: Path) -> int:
+    try:
+        return pq.read_metadata(path).num_rows
+    except UNREADABLE as exc:
+        raise ResultsError(f"{path}: damaged, not a readable parquet table ({_first_line(exc)})") from None
 
 
 def check_columns(where: str, name: str, asked: Sequence[str], available: Sequence[str]) -> None:
@@ -89,6 +119,7 @@ class ResultFolder:
     def __init__(self, path: Path, manifest: Manifest) -> None:
         self.path = path
         self.manifest = manifest
+        self._warned = False
 
     # -- opening and writing ------------------------------------------------------
     @staticmethod
@@ -97,21 +128,15 @@ class ResultFolder:
         return (Path(path) / MANIFEST).is_file()
 
     @classmethod
-    def check_target(cls, path: str | Path, kind: str) -> None:
-        """Refuse, before any work, an output folder that cannot take a `kind` result: a file,
-        a place that cannot be written, or a folder holding a result of another kind."""
-        path = Path(path)
-        if path.exists() and not path.is_dir():
-            raise ResultsError(f"{path}: is a file, not a folder (--out needs a folder)")
-        if cls.holds_results(path):
-            other = cls.open(path).kind
-            if other != kind:
-                raise ResultsError(
-                    f"{path}: holds a {other} result; a {kind} would mix with it (choose another --out)"
-                )
-        existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
-        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-            raise ResultsError(f"{path}: cannot be created ({existing} is not a writable folder)")
+    def check_target(
+        cls, path: str | Path, kind: str, name: str | None = None, overwrite: bool = False
+    ) -> None:
+        """Refuse, before any work, an output folder that cannot take a `kind` result called
+        `name`: a file, the root, a place that cannot be written, a folder of other files, or
+        another kind's or name's result (unless `overwrite`)."""
+        problem = target_problem(path, kind, name, overwrite, _kind_and_name)
+        if problem:
+            raise ResultsError(problem)
 
     @classmethod
     def open(cls, path: str | Path) -> ResultFolder:
@@ -125,9 +150,15 @@ class ResultFolder:
             )
         try:
             data = json.loads(source.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ResultsError(f"{source}: not a readable manifest ({exc})") from None
-        if isinstance(data, dict) and "format_version" not in data:
+        except OSError as exc:
+            raise ResultsError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+        if not isinstance(data, dict):
+            raise ResultsError(
+                f"{source}: not a manifest (a JSON object is expected, found {type(data).__name__})"
+            )
+        if "format_version" not in data:
             raise ResultsError(
                 f"{source}: written by an earlier version of catchup (no format_version); "
                 "run the command that made it again"
@@ -139,16 +170,29 @@ class ResultFolder:
         return cls(path, manifest)
 
     @classmethod
-    def write(cls, path: str | Path, manifest: Manifest, tables: Mapping[str, pd.DataFrame]) -> ResultFolder:
-        """Write a whole folder: every table, each file atomically, then the manifest that lists
-        them. The one place result folders are written; it refuses a folder of another kind."""
+    def write(
+        cls,
+        path: str | Path,
+        manifest: Manifest,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        overwrite: bool = False,
+        extras: Callable[[Path], object] | None = None,
+    ) -> ResultFolder:
+        """Write a whole folder as one transaction: every table (and `extras(folder)`, e.g.
+        figures) into a hidden sibling, the manifest last, then one move into place under the
+        folder's lock. The one place result folders are written."""
         path = Path(path)
-        cls.check_target(path, manifest.kind)
-        for name, table in tables.items():
-            write_table(table, table_path(path, name, manifest.tables[name]), manifest.tables[name])
-        folder = cls(path, manifest)
-        folder.save_manifest()
-        return folder
+        with locked(path):
+            cls.check_target(path, manifest.kind, manifest.name, overwrite)
+            with staged(path) as stage:
+                for name, table in tables.items():
+                    fmt = manifest.tables[name]
+                    write_table(table, table_path(stage, name, fmt), fmt)
+                if extras is not None:
+                    extras(stage)
+                cls(stage, manifest).save_manifest()
+        return cls(path, manifest)
 
     def save_manifest(self) -> None:
         """Write the manifest atomically (after the files it lists)."""
@@ -159,17 +203,19 @@ class ResultFolder:
 
     def update(self, **fields: object) -> None:
         """Change manifest fields (status, finished, ...) and save it."""
-        self.manifest = self.manifest.model_copy(update=fields)
-        self.save_manifest()
+        with locked(self.path):
+            self.manifest = self.manifest.model_copy(update=fields)
+            self.save_manifest()
 
     def add_table(self, name: str, table: pd.DataFrame, fmt: TableFormat = "csv") -> Path:
-        """Add a derived table (sensitivity indices, attribution, fit) and record it in the manifest."""
-        path = write_table(table, table_path(self.path, name, fmt), fmt)
-        self.update(tables={**self.manifest.tables, name: fmt})
+        """Add a derived table (e.g. sensitivity indices) and record it in the manifest."""
+        with locked(self.path):
+            path = write_table(table, table_path(self.path, name, fmt), fmt)
+            self.update(tables={**self.manifest.tables, name: fmt})
         return path
 
     def write_chunk(self, name: str, index: int, table: pd.DataFrame) -> Path:
-        """One chunk of a chunked table, atomically."""
+        """One chunk of a chunked table, atomically (the caller holds the lock)."""
         return write_table(table, self.path / name / chunk_name(index))
 
     # -- reading -----------------------------------------------------------------
@@ -185,6 +231,19 @@ class ResultFolder:
     def figures(self) -> Path:
         return self.path / FIGURES
 
+    @property
+    def partial(self) -> str | None:
+        """Why the folder holds fewer runs than its manifest plans (None when complete)."""
+        if self.kind != "sweep":
+            return None
+        done = sum(_rows_of(f) for f in chunk_files(self.path, "runs")) if self.has_table("runs") else 0
+        if self.manifest.status == "complete" and done == self.manifest.n_runs:
+            return None
+        return (
+            f"{self.path}: an unfinished sweep, {done} of {self.manifest.n_runs} runs "
+            f"(continue it with: catchup sweep EXPERIMENT --out {self.path} --resume)"
+        )
+
     def has_table(self, name: str) -> bool:
         fmt = self.manifest.tables.get(name)
         if fmt is None:
@@ -194,31 +253,73 @@ class ResultFolder:
         return table_path(self.path, name, fmt).is_file()
 
     def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """A table, with only `columns` read when given; sorted by run id where it has one."""
+        """A table, with only `columns` read when given; sorted by run id where it has one.
+        Files are checked as they are read: readable, and the runs table holding exactly the
+        runs the manifest lists."""
         fmt = self.manifest.tables.get(name)
         if fmt is None:
             known = ", ".join(self.manifest.tables) or "none"
             raise ResultsError(f"{self.path}: no table {name!r} in this {self.kind} folder (tables: {known})")
         cols = list(columns) if columns is not None else None
         if fmt == "chunks":
-            files = chunk_files(self.path, name)
-            if not files:
-                raise ResultsError(f"{self.path / name}: no finished chunks (has the sweep run?)")
-            if cols is not None:
-                check_columns(str(self.path), name, cols, _columns_of(files[0], "parquet"))
-            table = pd.concat([pd.read_parquet(f, columns=cols) for f in files], ignore_index=True)
-            return _sorted_by_run(table)
+            return self._chunked(name, cols)
         path = table_path(self.path, name, fmt)
         if not path.is_file():
             raise ResultsError(f"{path}: missing (the manifest lists table {name!r})")
         if cols is not None:
             check_columns(str(self.path), name, cols, _columns_of(path, fmt))
-        if fmt == "csv":
-            return pd.read_csv(path, usecols=cols)
-        return pd.read_parquet(path, columns=cols)
+        table = _read(path, fmt, cols)
+        if name == "runs" and len(table) != self.manifest.n_runs:
+            raise ResultsError(
+                f"{path}: holds {len(table)} runs but {self.path / MANIFEST} lists n_runs = "
+                f"{self.manifest.n_runs} (the folder was changed after it was written; run it again)"
+            )
+        return table
+
+    def _chunked(self, name: str, cols: list[str] | None) -> pd.DataFrame:
+        stray = stray_chunks(self.path, name, self.manifest.details.get("n_chunks"))
+        if stray:
+            raise ResultsError(
+                f"{self.path / name}: {', '.join(stray)} do not belong to this sweep of "
+                f"{self.manifest.details.get('n_chunks')} chunks (remove them, or run the sweep again)"
+            )
+        files = chunk_files(self.path, name)
+        if not files:
+            raise ResultsError(f"{self.path / name}: no finished chunks (has the sweep run?)")
+        if cols is not None:
+            check_columns(str(self.path), name, cols, _columns_of(files[0], "parquet"))
+        if name == "runs":
+            for f in files:
+                expected = expected_rows(f, self.manifest)
+                if _rows_of(f) != expected:
+                    raise ResultsError(
+                        f"{f}: holds {_rows_of(f)} runs, not the {expected} of its chunk (the folder was "
+                        "changed after it was written; delete the file and continue with --resume)"
+                    )
+        message = self.partial
+        if message and not self._warned:
+            self._warned = True
+            warnings.warn(message, PartialResultsWarning, stacklevel=3)
+        table = pd.concat([_read(f, "parquet", cols) for f in files], ignore_index=True)
+        return _sorted_by_run(table)
 
     def __repr__(self) -> str:
         return f"ResultFolder({str(self.path)!r}, kind={self.kind!r}, tables={list(self.manifest.tables)})"
+
+
+def _kind_and_name(path: Path) -> tuple[str, str]:
+    manifest = ResultFolder.open(path).manifest
+    return manifest.kind, manifest.name
+
+
+@contextmanager
+def writing(path: str | Path, kind: str, name: str | None = None, overwrite: bool = False) -> Iterator[Path]:
+    """Check an output folder and hold its lock for a command's whole work, so a folder that
+    cannot take the result is refused before any run, and no second writer joins in."""
+    ResultFolder.check_target(path, kind, name, overwrite)
+    with locked(path):
+        ResultFolder.check_target(path, kind, name, overwrite)
+        yield Path(path)
 
 
 class InMemoryResults:
@@ -247,9 +348,16 @@ class InMemoryResults:
         check_columns(f"the {kind} result in memory", name, columns, list(tables[name].columns))
         return tables[name][list(columns)]
 
-    def save(self, out_dir: str | Path) -> ResultFolder:
-        """Write the tables, then the manifest, into `out_dir` (see `ResultFolder.write`)."""
-        return ResultFolder.write(out_dir, self.manifest, self.tables())
+    def with_table(self, name: str, table: pd.DataFrame) -> InMemoryResults:
+        """The same result with a derived table added (saved with it, in the same transaction)."""
+        return replace(self, extra_tables={**self.extra_tables, name: table})  # type: ignore[call-arg, type-var, attr-defined]
+
+    def save(
+        self, out_dir: str | Path, *, overwrite: bool = False, extras: Callable[[Path], object] | None = None
+    ) -> ResultFolder:
+        """Write the tables, then the manifest, into `out_dir` as one transaction (see
+        `ResultFolder.write`)."""
+        return ResultFolder.write(out_dir, self.manifest, self.tables(), overwrite=overwrite, extras=extras)
 
 
 def open_results(source: str | Path | Results) -> Results:

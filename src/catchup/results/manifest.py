@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from catchup.model.parameters import BY_NAME
 
 FORMAT_VERSION = 1
 Kind = Literal["run", "sweep", "attribution", "case"]
@@ -21,6 +23,72 @@ KINDS: tuple[str, ...] = get_args(Kind)
 # derived tables a reader may open in a spreadsheet).
 TableFormat = Literal["parquet", "chunks", "csv"]
 Status = Literal["running", "complete"]
+
+
+class _Record(BaseModel):
+    """The keys readers of a manifest rely on; other keys are kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class EventRecord(_Record):
+    year: float
+    label: str = ""
+    new_generation: bool = False
+    home_entrants: Annotated[int, Field(ge=0)] = 0
+    set: dict[str, bool | int | float] = Field(default_factory=dict)
+
+
+class CalibrationRecord(_Record):
+    history: str
+
+
+class ScenarioRecord(_Record):
+    """A resolved scenario as a manifest holds it (`Scenario.to_dict`)."""
+
+    name: str
+    description: str
+    start_year: float
+    end_year: float
+    steps_per_year: Annotated[int, Field(ge=1)]
+    seeds: Annotated[int, Field(ge=1)]
+    base_seed: Annotated[int, Field(ge=0)]
+    parameters: dict[str, bool | int | float]
+    events: list[EventRecord]
+    calibration: CalibrationRecord | None = None
+
+    @field_validator("parameters")
+    @classmethod
+    def _every_parameter(cls, value: dict[str, Any]) -> dict[str, Any]:
+        missing = [name for name in BY_NAME if name not in value]
+        if missing:
+            raise ValueError(
+                f"lacks parameter(s) {', '.join(missing)} (written by another version of catchup? "
+                "run the command that made it again)"
+            )
+        return value
+
+
+class DesignRecord(_Record):
+    type: str
+
+
+class ExperimentRecord(_Record):
+    """A resolved experiment as a sweep's manifest holds it (`Experiment.to_dict`)."""
+
+    design: DesignRecord
+    n_points: Annotated[int, Field(ge=1)]
+    replications: Annotated[int, Field(ge=1)]
+    n_runs: Annotated[int, Field(ge=1)]
+    chunk_size: Annotated[int, Field(ge=1)]
+    trajectories: list[str]
+
+
+def _checked(record: type[_Record], value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Check a nested dict against its record but keep it as the plain dict readers use."""
+    if value is not None:
+        record.model_validate(value)
+    return value
 
 
 class Manifest(BaseModel):
@@ -44,6 +112,16 @@ class Manifest(BaseModel):
     versions: dict[str, str]
     tables: dict[str, TableFormat]
     details: dict[str, Any] = Field(default_factory=dict)  # kind-specific facts (e.g. a case's fit)
+
+    @field_validator("scenario")
+    @classmethod
+    def _scenario(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _checked(ScenarioRecord, value)  # type: ignore[return-value]
+
+    @field_validator("experiment")
+    @classmethod
+    def _experiment(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return _checked(ExperimentRecord, value)
 
     @property
     def end_year(self) -> float:

@@ -37,6 +37,7 @@ LABELS = {
     "final_home_share_world_market": "final home share of the world market",
 }
 STYLE = {
+    "text.parse_math": False,  # titles and labels hold users' text: a `$` is a dollar, not math
     "figure.dpi": 100,
     "savefig.dpi": 300,
     "font.size": 9,
@@ -86,8 +87,12 @@ def save(fig: Figure, folder: Path, name: str, formats: Sequence[str] = ("png", 
     return paths
 
 
-def wrapped(title: str, width: int) -> str:
-    return textwrap.fill(title, width)
+def wrapped(title: str, width: int, max_lines: int = 3) -> str:
+    """A title in at most `max_lines` lines of `width` characters (a long description is cut,
+    with an ellipsis)."""
+    text = " ".join(title[: 2 * width * max_lines].split())
+    lines = textwrap.wrap(text, width, max_lines=max_lines, placeholder=" …")
+    return "\n".join(lines)
 
 
 def _quantiles(table: pd.DataFrame, column: str) -> pd.DataFrame:
