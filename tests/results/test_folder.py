@@ -205,7 +205,8 @@ def test_a_complete_chunk_missing_from_another_table_is_damage_and_resume_recomp
 
 def test_a_folder_refuses_a_result_of_another_kind_and_a_file(tmp_path, run_folder):
     manifest = ResultFolder.open(run_folder).manifest
-    with pytest.raises(ResultsError, match=r"holds a run result \('short'\); a sweep result written there would replace it"):
+    replace = r"holds a run result \('short'\); a sweep result written there would replace it"
+    with pytest.raises(ResultsError, match=replace):
         ResultFolder.check_target(run_folder, "sweep")
     (tmp_path / "afile").write_text("x")
     with pytest.raises(ResultsError, match="is a file, not a folder"):

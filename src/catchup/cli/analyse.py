@@ -137,5 +137,6 @@ def sensitivity(
         view.add_column(col, justify="right")
     for key, row in wide.iterrows():
         half = conf.reindex(index=[key], columns=wide.columns).iloc[0]
-        view.add_row(*key, *[f"{v:.3f}" + (f" ± {h:.3f}" if h == h else "") for v, h in zip(row, half)])
+        cells = [f"{v:.3f}" + (f" ± {h:.3f}" if h == h else "") for v, h in zip(row, half, strict=True)]
+        view.add_row(*key, *cells)
     out.print(view)
