@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import optuna
 import pytest
 
-from catchup.config.case import case_path, load_case, stale_reason, write_calibrated
+from catchup.config.case import case_path, keep_reason, load_case, stale_reason, write_calibrated
 from catchup.config.scenario import load_scenario
 from catchup.errors import CalibrationError
 from catchup.experiments.calibration import (
     calibrate,
     calibration_seeds,
+    check_storage,
+    open_study,
     study_name,
     validate,
     validation_seeds,
@@ -137,3 +140,36 @@ def test_a_new_study_is_reproducible(tmp_path):
         for db in ("a.db", "b.db")
     ]
     assert params[0] == params[1] and first.values == second.values
+
+
+def test_a_calibrated_file_is_replaced_only_by_a_better_search(tmp_path):
+    path = toy_case(tmp_path)
+    case = load_case(path)
+    search = {"objective": 0.2, "distance": 0.0, "trials": 50, "study": "s"}
+    assert keep_reason(path, 0.5) is None  # nothing to keep yet
+    write_calibrated(case, path, {"niche_market_size": 0.2}, search)
+    assert "better or equal objective (0.2 <= 0.5)" in keep_reason(path, 0.5)
+    assert keep_reason(path, 0.1) is None  # a better search replaces it
+    candidate = tmp_path / "elsewhere" / "candidate.calibrated.toml"
+    write_calibrated(case, path, {"niche_market_size": 0.3}, search, target=candidate)
+    assert load_scenario(candidate).parameters["niche_market_size"] == 0.3  # extends the case from there
+    path.write_text(CASE.replace("technology_maturity = 0.3", "technology_maturity = 0.35"))
+    assert keep_reason(path, 0.5) is None  # a stale file never stays
+
+
+@pytest.mark.parametrize("url", ["foo://x", "not a url", "sqlite+nodriver:///x.db"])
+def test_an_unusable_storage_is_refused_before_any_trial(url):
+    with pytest.raises(CalibrationError, match="--storage"):
+        check_storage(url)
+
+
+def _open(args: tuple[str, str]) -> str:
+    return open_study(*args).study_name
+
+
+def test_workers_starting_together_on_a_fresh_database_share_one_study(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        names = pool.map(_open, [("race", url)] * 8)
+    assert names == ["race"] * 8
+    assert len(optuna.get_all_study_summaries(url)) == 1

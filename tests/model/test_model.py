@@ -79,3 +79,22 @@ def test_entry_follows_entrepreneurship():
         m.run()
     assert none.entrants == 0
     assert many.entrants > 20
+
+
+def test_at_most_one_new_generation_arrives_in_a_step():
+    # With a hazard of 1/year and yearly steps a generation arrives by itself in 63% of steps;
+    # on the step of a dated generation it must not come on top of it.
+    jumps = []
+    for seed in range(8):
+        model = CatchUpModel(
+            {"generation_hazard": 1.0},
+            rng=seed,
+            start_year=2000,
+            end_year=2012,
+            steps_per_year=1,
+            events=[DatedEvent(2003, {}, True, "g", 0), DatedEvent(2008, {}, True, "h", 0)],
+        )
+        model.run()
+        jumps.append(np.diff(model.trajectory["generation"]).max())
+    assert max(jumps) == 1
+    assert sum(np.asarray(jumps) == 1) == 8  # generations did arrive

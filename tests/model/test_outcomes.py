@@ -40,3 +40,24 @@ def test_outcomes_read_catch_up_leadership_and_mission_years():
     assert row["windows_opened"] == 2 and row["windows_seized"] == 1
     assert row["demand_windows_seized"] == 1 and row["technological_windows_seized"] == 0
     assert row["institutional_windows"] == 0
+
+
+def test_a_run_whose_capabilities_overflow_is_marked_not_read_as_zero():
+    from catchup.config.scenario import parse_scenario
+    from catchup.model.simulate import simulate
+
+    scenario = parse_scenario(
+        {
+            "name": "overflow",
+            "start_year": 1800,
+            "end_year": 2300,
+            "steps_per_year": 1,
+            "parameters": {"generation_hazard": 1.0, "generation_ceiling_ratio": 10.0},
+        }
+    )
+    row = simulate(scenario, 0, 1).row
+    assert row["valid"] is False and "frontier left the floating-point range" in row["problem"]
+    assert math.isnan(row["final_relative_capability"]) and math.isnan(row["max_relative_capability"])
+    assert row["cycle"] == "invalid"
+    fine = simulate(parse_scenario({"name": "fine", "end_year": 2000}), 0, 1).row
+    assert fine["valid"] is True and fine["problem"] == ""

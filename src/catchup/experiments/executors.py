@@ -81,7 +81,9 @@ class PoolExecutor(Executor):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
         multiprocessing.forkserver.ensure_running()
-        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent)
+        self._pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+        )
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         pending: set[Future] = set()
@@ -105,22 +107,37 @@ class PoolExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def die_with_parent(interval: float = 0.5) -> None:
-    """In a worker: exit as soon as its parent is gone.
+def die_with_parent(parent: int, interval: float = 0.5) -> None:
+    """In a worker: exit as soon as the process that started the pool (`parent`) is gone.
 
-    A pool's workers are children of the forkserver, which exits when the calling process
-    dies (even by SIGKILL, which runs no clean-up); a worker busy with a long chunk would
-    otherwise compute on, orphaned, until it finished. A watcher thread sees the parent
-    change and ends the worker.
+    A worker busy with a long chunk would otherwise compute on, orphaned, after its parent was
+    killed (SIGKILL runs no clean-up). Its own parent is the forkserver, which outlives the
+    caller while workers hold its pipe, so a watcher thread looks at the caller's pid itself.
     """
-    parent = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while _running(parent):
             time.sleep(interval)
         os._exit(1)
 
     threading.Thread(target=watch, name="catchup-parent-watch", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    """Whether a process runs; a zombie (dead, not yet reaped) does not."""
+    if os.path.isdir("/proc/self"):  # Linux: the process state, zombies included
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+        except OSError:
+            return False
+    try:  # elsewhere: ask the kernel whether the pid exists
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class DaskExecutor(Executor):
