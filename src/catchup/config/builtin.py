@@ -50,7 +50,10 @@ def find(name_or_path: str | Path, folder: Path = SCENARIOS, what: str = "scenar
     or climbs with `..` is a path.
     """
     given = Path(name_or_path)
-    exists = given.exists() and not given.is_dir()  # a file, or a pipe (read once)
+    try:
+        exists = given.exists() and not given.is_dir()  # a file, or a pipe (read once)
+    except OSError:  # e.g. a name too long: a path, whose reading says what is wrong
+        exists = True
     if exists or given.suffix == ".toml" or given.is_absolute() or ".." in given.parts:
         return given
     for candidate in _candidates(str(name_or_path), folder):

@@ -29,7 +29,7 @@ class EventSpec(BaseModel):
     """A dated event: parameter changes, the arrival of a new generation, home firms founded."""
 
     model_config = STRICT
-    year: float
+    year: Annotated[float, Field(allow_inf_nan=False)]
     label: Annotated[str, Field(max_length=200)] = ""
     new_generation: bool = False
     home_entrants: Annotated[int, Field(ge=0, le=200)] = 0
@@ -156,7 +156,7 @@ def generation_problems(source: str, events: list[EventSpec], start: float, step
     first: dict[int, int] = {}
     problems = []
     for i, ev in enumerate(events):
-        if not ev.new_generation:
+        if not ev.new_generation or not math.isfinite(ev.year):
             continue
         step = event_step(ev.year, start, steps_per_year)
         if step in first:

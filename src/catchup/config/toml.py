@@ -51,6 +51,8 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
         raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
     except RecursionError:
         raise ScenarioError(f"{path}: malformed TOML: tables or arrays nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
     return data, hashlib.sha256(raw).hexdigest()
 
 

@@ -58,7 +58,16 @@ def target_problem(
     `read_kind(path)` gives the kind and name of the result already there (or raises
     ResultsError for a damaged one). Pure apart from looking at the file system.
     """
-    given, path = Path(path), normal(path)
+    try:
+        return _target_problem(Path(path), kind, name, overwrite, read_kind)
+    except OSError as exc:  # a name too long, a loop of links, a folder that cannot be listed
+        return f"{path}: cannot be used as a result folder ({exc.strerror or exc})"
+
+
+def _target_problem(
+    given: Path, kind: str, name: str | None, overwrite: bool, read_kind: Callable[[Path], tuple[str, str]]
+) -> str | None:
+    path = normal(given)
     if path == path.parent:
         return f"{given}: the root folder cannot be a result folder (choose a folder under it)"
     cwd = normal(Path.cwd())

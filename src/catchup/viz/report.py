@@ -66,18 +66,18 @@ def _sections(results: Results) -> tuple[str, dict[str, str], list[dict[str, str
             "base scenario": scenario["name"],
             "design": json.dumps(exp.get("design"), default=str),
             "points x replications": f"{exp['n_points']} x {exp['replications']} = {exp['n_runs']} runs",
-            "status": m.status,
+            "status": getattr(results, "partial", None) or m.status,  # an unfinished sweep says so
         }
         table = compare([results])
         keep = [c for c in table.columns if c not in ("source", "group")]
         sections.append({"title": "Per point (95% bootstrap intervals)", "html": _table_html(table[keep])})
         return f"Sweep: {m.name}", facts, sections
     facts = {
-        "scenario file": str(scenario["source"]),
+        "scenario file": str(scenario.get("source")),
         "years": f"{scenario['start_year']:g} to {scenario['end_year']:g}, "
         f"{scenario['steps_per_year']} steps a year",
         "runs": f"{m.n_runs} (base seed {scenario['base_seed']})",
-        "overrides (--set)": json.dumps(scenario["overrides"]) if scenario["overrides"] else "none",
+        "overrides (--set)": json.dumps(scenario["overrides"]) if scenario.get("overrides") else "none",
         "started / finished": f"{m.started} / {m.finished}",
     }
     if m.kind == "attribution":
