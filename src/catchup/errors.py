@@ -13,6 +13,10 @@ class CatchupError(Exception):
     """Input that catchup cannot use; the message says where and what is allowed."""
 
 
+class OutputError(CatchupError, OSError):
+    """A file that cannot be written where the user asked (a folder in the way, no permission)."""
+
+
 class ParameterError(CatchupError, ValueError):
     """A parameter name or value that the parameter table does not allow."""
 

@@ -115,6 +115,7 @@ def _sweep_manifest(n_runs: int = 4, chunk_size: int = 2) -> Manifest:
             "trajectories": [],
         },
         n_runs=n_runs,
+        design_hash="hand-made",
         started="now",
         versions={},
         tables={"runs": "chunks", "windows": "chunks"},

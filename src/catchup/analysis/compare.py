@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from catchup.analysis.statistics import bootstrap_interval, median, valid_runs
+from catchup.errors import AnalysisError
 from catchup.model.outcomes import CYCLES
 from catchup.model.windows import WINDOW_TYPES
 from catchup.results.folder import Results, open_results
@@ -30,6 +31,8 @@ def labelled_runs(results: Results) -> tuple[pd.DataFrame, list[str]]:
     """
     kind = results.manifest.kind
     runs = valid_runs(results.table("runs"), source_of(results), "run_id" if kind == "attribution" else None)
+    if runs.empty:
+        raise AnalysisError(f"{source_of(results)}: no valid run to compare (see the warning above)")
     if kind == "sweep":
         points = results.table("points")
         runs = runs.merge(points, on="point_id", how="left", suffixes=("", "_point"))

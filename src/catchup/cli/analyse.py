@@ -11,7 +11,17 @@ from rich.table import Table
 
 import catchup.analysis as analysis
 import catchup.results as results
-from catchup.cli.common import AsJson, cell, fail, handled, interval, out, print_records, write_table
+from catchup.cli.common import (
+    AsJson,
+    cell,
+    check_table_out,
+    fail,
+    handled,
+    interval,
+    out,
+    print_records,
+    write_table,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +64,7 @@ def compare(
     With --reference LEVEL (one sweep of counterfactuals): every level's outcomes and their
     change from LEVEL, with 95% bootstrap intervals; a calibrated case's dated facts too.
     """
+    check_table_out(out_file)  # before the work
     if reference is not None:
         _compare_counterfactuals(folders, reference, as_json, out_file)
         return

@@ -132,7 +132,10 @@ def calibrate(
 def validate(
     case: Annotated[str, typer.Argument(help="Case name or path to a (calibrated) case TOML file.")],
     seeds: Annotated[
-        int | None, typer.Option("--seeds", min=1, help="Fresh runs (default: as many as calibration used).")
+        int | None,
+        typer.Option(
+            "--seeds", min=1, max=1_000_000, help="Fresh runs (default: as many as calibration used)."
+        ),
     ] = None,
     base_seed: Annotated[
         int | None,
@@ -172,7 +175,7 @@ def cases(
         list[str] | None,
         typer.Argument(metavar="[CASE]...", help="Cases to replicate (default: every calibrated case)."),
     ] = None,
-    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Fresh runs per case.")] = 16,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, max=1_000_000, help="Fresh runs per case.")] = 16,
     jobs: Jobs = 1,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("results/cases"),
     cases_dir: CasesDir = config.CASES,

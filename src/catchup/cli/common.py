@@ -8,6 +8,7 @@ markup, so brackets in a path or key survive.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -130,11 +131,25 @@ def default_out(out_dir: Path | None, name: str) -> Path:
     return target
 
 
-def write_table(table: Any, path: Path) -> None:
-    """A table as .csv or .parquet (by its suffix), atomically."""
+def check_table_out(path: Path | None) -> None:
+    """Refuse, before any work, a table file that cannot be written: wrong suffix, a folder in
+    the way, or a parent that is not a writable folder."""
+    if path is None:
+        return
     if path.suffix not in (".csv", ".parquet"):
         fail(f"--out {path}: unknown table format {path.suffix or '(no suffix)'} (allowed: .csv, .parquet)")
-    results.write_table(table, path, "parquet" if path.suffix == ".parquet" else "csv")
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        fail(f"--out {path}: is a folder (give a file name ending in .csv or .parquet)")
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        fail(f"--out {path}: cannot be written ({parent} is not a writable folder)")
+
+
+def write_table(table: Any, path: Path) -> None:
+    """A table as .csv or .parquet (by its suffix), atomically."""
+    check_table_out(path)
+    with handled():
+        results.write_table(table, path, "parquet" if path.suffix == ".parquet" else "csv")
 
 
 def print_json(data: Any) -> None:

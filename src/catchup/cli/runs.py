@@ -47,7 +47,8 @@ def load(scenario: str, sets: list[str] | None, seeds: int | None, base_seed: in
 def run(
     scenario: ScenarioArg,
     seeds: Annotated[
-        int | None, typer.Option("--seeds", min=1, help="Number of runs (default: the scenario's).")
+        int | None,
+        typer.Option("--seeds", min=1, max=1_000_000, help="Number of runs (default: the scenario's)."),
     ] = None,
     sets: Sets = None,
     out_dir: Annotated[

@@ -80,7 +80,8 @@ def sweep(
 def attribute(
     scenario: ScenarioArg,
     seeds: Annotated[
-        int | None, typer.Option("--seeds", min=2, help="Runs per variant (default: the scenario's).")
+        int | None,
+        typer.Option("--seeds", min=2, max=1_000_000, help="Runs per variant (default: the scenario's)."),
     ] = None,
     sets: Sets = None,
     jobs: Jobs = 1,

@@ -69,7 +69,10 @@ def study_name(case: Case) -> str:
 
 def default_storage(case_name: str, out_root: Path = RESULTS) -> str:
     path = out_root / case_name / "calibration.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CalibrationError(f"{path.parent}: cannot hold the study ({exc.strerror or exc})") from None
     return f"sqlite:///{path}"
 
 

@@ -18,7 +18,11 @@ def initial_progress(technology_maturity: float) -> float:
 
 
 def logistic_step(progress: float, rate: float, dt: float) -> float:
-    """Advance a logistic S-curve by `dt` years (exact solution, so any step size works)."""
+    """Advance a logistic S-curve by `dt` years (exact solution, so any step size works).
+
+    A fast curve rounds to exactly 1 in floating point: it stays there (the ceiling is reached)."""
+    if progress >= 1.0:
+        return 1.0
     odds = progress / (1.0 - progress) * math.exp(rate * dt)
     return odds / (1.0 + odds)
 

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from catchup.config.messages import format_validation_error
-from catchup.errors import PartialResultsWarning, ResultsError
+from catchup.errors import OutputError, PartialResultsWarning, ResultsError
 from catchup.files import atomic_path, write_text
 from catchup.results.chunks import chunk_files, chunk_name, expected_rows, stray_chunks
 from catchup.results.manifest import Manifest, TableFormat
@@ -60,6 +60,8 @@ def write_table(table: pd.DataFrame, path: Path, fmt: TableFormat = "parquet") -
                 table.to_csv(tmp, index=False)
             else:
                 table.to_parquet(tmp, index=False)
+    except OutputError:
+        raise
     except OSError as exc:
         raise ResultsError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     return path

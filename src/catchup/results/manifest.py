@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from catchup.model.parameters import BY_NAME
 
@@ -122,6 +122,18 @@ class Manifest(BaseModel):
     @classmethod
     def _experiment(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return _checked(ExperimentRecord, value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Manifest:
+        """A sweep's manifest carries its experiment, whose run count is the folder's."""
+        if self.kind == "sweep":
+            if self.experiment is None or self.design_hash is None:
+                raise ValueError("a sweep's manifest needs its experiment and design_hash")
+            if self.experiment["n_runs"] != self.n_runs:
+                raise ValueError(
+                    f"n_runs = {self.n_runs} but experiment.n_runs = {self.experiment['n_runs']}"
+                )
+        return self
 
     @property
     def end_year(self) -> float:
