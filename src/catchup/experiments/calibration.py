@@ -105,19 +105,32 @@ def open_study(name: str, storage: str, attempts: int = 5) -> optuna.Study:
     db = storage.removeprefix("sqlite:///") if storage.startswith("sqlite:///") else None
     for attempt in range(attempts):
         try:
-            if db is not None:
-                with FileLock(f"{db}.lock", timeout=120):
-                    return optuna.create_study(
-                        study_name=name, storage=storage, direction="minimize", load_if_exists=True
-                    )
-            return optuna.create_study(
-                study_name=name, storage=storage, direction="minimize", load_if_exists=True
-            )
+            return _create_study(name, storage, db)
+        except ImportError as exc:  # the database's driver is not installed
+            raise CalibrationError(
+                f"--storage {storage}: {exc} (install the database's SQLAlchemy driver, or use sqlite:///FILE)"
+            ) from None
+        except OSError as exc:
+            raise CalibrationError(
+                f"--storage {storage}: cannot hold the study ({exc.strerror or exc})"
+            ) from None
         except Exception as exc:  # SQLAlchemy's and Optuna's errors have no common base
             if attempt == attempts - 1 or type(exc).__module__.split(".")[0] not in ("optuna", "sqlalchemy"):
                 raise
             time.sleep(0.2 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _create_study(name: str, storage: str, db: str | None) -> optuna.Study:
+    """Create or load the study; beside a SQLite file, under a lock (one schema creation)."""
+    if db is None:
+        return optuna.create_study(
+            study_name=name, storage=storage, direction="minimize", load_if_exists=True
+        )
+    with FileLock(f"{db}.lock", timeout=120):
+        return optuna.create_study(
+            study_name=name, storage=storage, direction="minimize", load_if_exists=True
+        )
 
 
 def _suggest(trial: optuna.Trial, name: str, bounds: tuple[float, float]) -> Any:

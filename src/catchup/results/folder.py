@@ -169,7 +169,27 @@ class ResultFolder:
             manifest = Manifest.model_validate(data)
         except ValidationError as err:
             raise ResultsError(format_validation_error(str(source), err, Manifest)) from None
-        return cls(path, manifest)
+        folder = cls(path, manifest)
+        folder.verify()
+        return folder
+
+    def verify(self) -> None:
+        """Every single-file table the manifest lists is there and readable (its footer), and
+        the runs table holds `n_runs` rows: a damaged folder is refused as a whole, so no
+        reader draws from its intact half. (Chunks are checked as they are read.)"""
+        for name, fmt in self.manifest.tables.items():
+            if fmt == "chunks":
+                continue
+            path = table_path(self.path, name, fmt)
+            if not path.is_file():
+                raise ResultsError(f"{path}: missing (the manifest lists table {name!r})")
+            if fmt == "parquet":
+                rows = _rows_of(path)
+                if name == "runs" and rows != self.manifest.n_runs:
+                    raise ResultsError(
+                        f"{path}: holds {rows} runs but {self.path / MANIFEST} lists n_runs = "
+                        f"{self.manifest.n_runs} (the folder was changed after it was written; run it again)"
+                    )
 
     @classmethod
     def write(

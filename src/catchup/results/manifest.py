@@ -55,6 +55,8 @@ class ScenarioRecord(_Record):
     base_seed: Annotated[int, Field(ge=0)]
     parameters: dict[str, bool | int | float]
     events: list[EventRecord]
+    source: str | None
+    overrides: dict[str, bool | int | float]
     calibration: CalibrationRecord | None = None
 
     @field_validator("parameters")

@@ -66,7 +66,7 @@ def _sections(results: Results) -> tuple[str, dict[str, str], list[dict[str, str
             "base scenario": scenario["name"],
             "design": json.dumps(exp.get("design"), default=str),
             "points x replications": f"{exp['n_points']} x {exp['replications']} = {exp['n_runs']} runs",
-            "status": getattr(results, "partial", None) or m.status,  # an unfinished sweep says so
+            "status": m.status + (f": {partial}" if (partial := getattr(results, "partial", None)) else ""),
         }
         table = compare([results])
         keep = [c for c in table.columns if c not in ("source", "group")]
