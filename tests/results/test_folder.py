@@ -116,6 +116,7 @@ def _sweep_manifest(n_runs: int = 4, chunk_size: int = 2) -> Manifest:
         },
         n_runs=n_runs,
         design_hash="hand-made",
+        status="running",
         started="now",
         versions={},
         tables={"runs": "chunks", "windows": "chunks"},

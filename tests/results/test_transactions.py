@@ -132,6 +132,10 @@ def test_a_table_with_runs_added_or_removed_by_hand_is_refused(tmp_path, two_run
     (out / "runs.parquet").write_bytes((out / "runs.parquet").read_bytes()[:100])  # truncated
     report = catchup_cli("report", str(out))
     assert report.exit_code == 2 and "runs.parquet: damaged, not a readable parquet table" in report.stderr
+    # A figure that needs only the intact trajectories is refused too: the folder is damaged as a whole.
+    plot = catchup_cli("plot", str(out), "--kind", "trajectories", "--format", "png")
+    assert plot.exit_code == 2 and "runs.parquet: damaged" in plot.stderr
+    assert not (out / "figures" / "trajectories.png").exists()
 
 
 @pytest.fixture
@@ -161,6 +165,9 @@ def test_a_partial_sweep_is_said_to_be_partial_by_every_reader(tmp_path, small_e
     compared = catchup_cli("compare", str(folder.path))
     assert compared.exit_code == 0 and "an unfinished sweep, 2 of 4 runs" in compared.stderr
     assert "--resume" in compared.stderr
+    assert catchup_cli("report", str(folder.path)).exit_code == 0
+    assert "running: " in (folder.path / "report.html").read_text()
+    assert "an unfinished sweep, 2 of 4 runs" in (folder.path / "report.html").read_text()
 
 
 def test_a_sweep_into_a_folder_of_another_experiment_is_refused(tmp_path, small_experiment, ex):

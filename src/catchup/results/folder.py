@@ -261,9 +261,11 @@ class ResultFolder:
         done = sum(_rows_of(f) for f in chunk_files(self.path, "runs")) if self.has_table("runs") else 0
         if self.manifest.status == "complete" and done == self.manifest.n_runs:
             return None
+        running = self.manifest.status == "running"
+        what = "an unfinished sweep" if running else "a partial sweep (it finished, but chunks were removed)"
         return (
-            f"{self.path}: an unfinished sweep, {done} of {self.manifest.n_runs} runs "
-            f"(continue it with: catchup sweep EXPERIMENT --out {self.path} --resume)"
+            f"{self.path}: {what}, {done} of {self.manifest.n_runs} runs "
+            f"(finish it with: catchup sweep EXPERIMENT --out {self.path} --resume)"
         )
 
     def has_table(self, name: str) -> bool:

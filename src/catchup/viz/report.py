@@ -66,7 +66,7 @@ def _sections(results: Results) -> tuple[str, dict[str, str], list[dict[str, str
             "base scenario": scenario["name"],
             "design": json.dumps(exp.get("design"), default=str),
             "points x replications": f"{exp['n_points']} x {exp['replications']} = {exp['n_runs']} runs",
-            "status": m.status + (f": {partial}" if (partial := getattr(results, "partial", None)) else ""),
+            "status": _status(results),
         }
         table = compare([results])
         keep = [c for c in table.columns if c not in ("source", "group")]
@@ -93,6 +93,14 @@ def _sections(results: Results) -> tuple[str, dict[str, str], list[dict[str, str
         sections.append({"title": "Fit to the dated facts", "html": _table_html(results.table("fit"))})
     title = "Case" if m.kind == "case" else "Scenario"
     return f"{title}: {m.name}", facts, sections
+
+
+def _status(results: Results) -> str:
+    """A sweep's status as a reader needs it: running or partial, with how far, if so."""
+    partial = getattr(results, "partial", None)
+    if partial is None:
+        return results.manifest.status
+    return f"{'running' if results.manifest.status == 'running' else 'partial'}: {partial}"
 
 
 def render(source: str | Path | Results) -> str:
