@@ -24,8 +24,9 @@ from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import run_seed, trajectory_table, window_table
 from catchup.model.simulate import simulate
 from catchup.results.chunks import chunk_name, clean_partial, completed_chunks
-from catchup.results.folder import UNREADABLE, ResultFolder
+from catchup.results.folder import ResultFolder
 from catchup.results.manifest import Manifest, now, versions
+from catchup.results.tables import UNREADABLE
 from catchup.results.transaction import locked
 
 TABLES = ("trajectories", "windows", "runs")  # write order: runs last marks the chunk done

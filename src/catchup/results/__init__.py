@@ -11,7 +11,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
         "chunks": ["chunk_name", "clean_partial", "completed_chunks"],
-        "folder": ["InMemoryResults", "ResultFolder", "Results", "open_results", "write_table", "writing"],
+        "folder": ["InMemoryResults", "ResultFolder", "Results", "open_results", "writing"],
+        "tables": ["write_table"],
         "manifest": ["KINDS", "Manifest", "now", "runs_manifest", "versions"],
     },
 )

@@ -17,20 +17,25 @@ from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from catchup.config.messages import format_validation_error
-from catchup.errors import OutputError, PartialResultsWarning, ResultsError
-from catchup.files import atomic_path, write_text
+from catchup.errors import PartialResultsWarning, ResultsError
+from catchup.files import write_text
 from catchup.results.chunks import chunk_files, chunk_name, expected_rows, stray_chunks
 from catchup.results.manifest import Manifest, TableFormat
+from catchup.results.tables import (
+    check_columns,
+    columns_of,
+    read_file,
+    rows_of,
+    sorted_by_run,
+    table_path,
+    write_table,
+)
 from catchup.results.transaction import MANIFEST, locked, staged, target_problem
 
 FIGURES = "figures"
-# What a damaged table file raises when read: pyarrow's errors, pandas' parser errors, I/O errors.
-UNREADABLE = (pa.ArrowException, OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError)
 
 
 class Results(Protocol):
@@ -45,74 +50,6 @@ class Results(Protocol):
     def has_table(self, name: str) -> bool: ...
 
     def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
-
-
-def table_path(folder: Path, name: str, fmt: TableFormat) -> Path:
-    """Where a table of a given format lives in a folder."""
-    return folder / name if fmt == "chunks" else folder / f"{name}.{'csv' if fmt == 'csv' else 'parquet'}"
-
-
-def write_table(table: pd.DataFrame, path: Path, fmt: TableFormat = "parquet") -> Path:
-    """Write one table file atomically (never a half-written file at `path`)."""
-    try:
-        with atomic_path(path) as tmp:
-            if fmt == "csv":
-                table.to_csv(tmp, index=False)
-            else:
-                table.to_parquet(tmp, index=False)
-    except OutputError:
-        raise
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot be written ({exc.strerror or exc})") from None
-    return path
-
-
-def _read(path: Path, fmt: TableFormat, columns: list[str] | None) -> pd.DataFrame:
-    """One table file; a damaged file is a ResultsError naming it, never a traceback."""
-    try:
-        if fmt == "csv":
-            return pd.read_csv(path, usecols=columns)
-        return pd.read_parquet(path, columns=columns)
-    except UNREADABLE as exc:
-        raise ResultsError(f"{path}: damaged, not a readable {fmt} table ({_first_line(exc)})") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-def _columns_of(path: Path, fmt: TableFormat) -> list[str]:
-    try:
-        if fmt == "csv":
-            return list(pd.read_csv(path, nrows=0).columns)
-        return list(pq.read_schema(path).names)
-    except UNREADABLE as exc:
-        raise ResultsError(f"{path}: damaged, not a readable {fmt} table ({_first_line(exc)})") from None
-
-
-def _rows_of(path: Path) -> int:
-    try:
-        return pq.read_metadata(path).num_rows
-    except UNREADABLE as exc:
-        raise ResultsError(f"{path}: damaged, not a readable parquet table ({_first_line(exc)})") from None
-
-
-def check_columns(where: str, name: str, asked: Sequence[str], available: Sequence[str]) -> None:
-    """A clear error for columns a table does not have."""
-    missing = [c for c in asked if c not in available]
-    if missing:
-        raise ResultsError(
-            f"{where}: table {name!r} has no column {', '.join(map(repr, missing))} "
-            f"(columns: {', '.join(available)})"
-        )
-
-
-def _sorted_by_run(table: pd.DataFrame) -> pd.DataFrame:
-    if "run_id" not in table:
-        return table
-    # Chunks hold consecutive run ids; a stable sort keeps each run's rows in their order.
-    return table.sort_values("run_id", kind="stable").reset_index(drop=True)
 
 
 class ResultFolder:
@@ -184,7 +121,7 @@ class ResultFolder:
             if not path.is_file():
                 raise ResultsError(f"{path}: missing (the manifest lists table {name!r})")
             if fmt == "parquet":
-                rows = _rows_of(path)
+                rows = rows_of(path)
                 if name == "runs" and rows != self.manifest.n_runs:
                     raise ResultsError(
                         f"{path}: holds {rows} runs but {self.path / MANIFEST} lists n_runs = "
@@ -258,7 +195,7 @@ class ResultFolder:
         """Why the folder holds fewer runs than its manifest plans (None when complete)."""
         if self.kind != "sweep":
             return None
-        done = sum(_rows_of(f) for f in chunk_files(self.path, "runs")) if self.has_table("runs") else 0
+        done = sum(rows_of(f) for f in chunk_files(self.path, "runs")) if self.has_table("runs") else 0
         if self.manifest.status == "complete" and done == self.manifest.n_runs:
             return None
         running = self.manifest.status == "running"
@@ -291,8 +228,8 @@ class ResultFolder:
         if not path.is_file():
             raise ResultsError(f"{path}: missing (the manifest lists table {name!r})")
         if cols is not None:
-            check_columns(str(self.path), name, cols, _columns_of(path, fmt))
-        table = _read(path, fmt, cols)
+            check_columns(str(self.path), name, cols, columns_of(path, fmt))
+        table = read_file(path, fmt, cols)
         if name == "runs" and len(table) != self.manifest.n_runs:
             raise ResultsError(
                 f"{path}: holds {len(table)} runs but {self.path / MANIFEST} lists n_runs = "
@@ -311,21 +248,21 @@ class ResultFolder:
         if not files:
             raise ResultsError(f"{self.path / name}: no finished chunks (has the sweep run?)")
         if cols is not None:
-            check_columns(str(self.path), name, cols, _columns_of(files[0], "parquet"))
+            check_columns(str(self.path), name, cols, columns_of(files[0], "parquet"))
         if name == "runs":
             for f in files:
                 expected = expected_rows(f, self.manifest)
-                if _rows_of(f) != expected:
+                if rows_of(f) != expected:
                     raise ResultsError(
-                        f"{f}: holds {_rows_of(f)} runs, not the {expected} of its chunk (the folder was "
+                        f"{f}: holds {rows_of(f)} runs, not the {expected} of its chunk (the folder was "
                         "changed after it was written; delete the file and continue with --resume)"
                     )
         message = self.partial
         if message and not self._warned:
             self._warned = True
             warnings.warn(message, PartialResultsWarning, stacklevel=3)
-        table = pd.concat([_read(f, "parquet", cols) for f in files], ignore_index=True)
-        return _sorted_by_run(table)
+        table = pd.concat([read_file(f, "parquet", cols) for f in files], ignore_index=True)
+        return sorted_by_run(table)
 
     def __repr__(self) -> str:
         return f"ResultFolder({str(self.path)!r}, kind={self.kind!r}, tables={list(self.manifest.tables)})"
