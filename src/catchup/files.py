@@ -23,7 +23,7 @@ def _current_umask() -> int:
     return mask
 
 
-_UMASK = _current_umask()
+UMASK = _current_umask()  # read once: os.umask can only be read by setting it
 
 
 @contextmanager
@@ -38,7 +38,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
+        os.chmod(tmp_path, 0o666 & ~UMASK)  # mkstemp makes 0600; give the usual permissions
         try:
             os.replace(tmp_path, final)
         except OSError as exc:  # e.g. a folder of that name is in the way

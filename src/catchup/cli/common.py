@@ -121,14 +121,9 @@ def interrupted(message: str) -> NoReturn:
 
 
 def default_out(out_dir: Path | None, name: str) -> Path:
-    """--out, or results/<name>; a name that would leave results/ is refused (names are
-    checked when files are read; this guards names made in code)."""
-    if out_dir is not None:
-        return out_dir
-    target = Path("results") / name
-    if name in ("", ".", "..") or Path(name).name != name or "\\" in name:
-        fail(f"name {name!r}: cannot be a folder under results/ (use letters, digits, _ . -)")
-    return target
+    """--out, or results/<name> (names are checked when files are read: never a path, never
+    starting with a dot, so this stays under results/)."""
+    return out_dir if out_dir is not None else Path("results") / name
 
 
 def check_table_out(path: Path | None) -> None:
@@ -146,8 +141,8 @@ def check_table_out(path: Path | None) -> None:
 
 
 def write_table(table: Any, path: Path) -> None:
-    """A table as .csv or .parquet (by its suffix), atomically."""
-    check_table_out(path)
+    """A table as .csv or .parquet (by its suffix), atomically; the caller checked `path`
+    before its work (`check_table_out`)."""
     with handled():
         results.write_table(table, path, "parquet" if path.suffix == ".parquet" else "csv")
 

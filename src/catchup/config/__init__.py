@@ -20,7 +20,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "stale_reason",
             "write_calibrated",
         ],
-        "experiment": ["Experiment", "is_experiment_file", "load_experiment", "load_file"],
+        "experiment": ["Experiment", "load_experiment", "load_file"],
         "history": ["Target", "input_events", "load_history", "targets"],
         "parameters": ["ParametersSpec", "check_parameters", "markdown_table", "parse_assignments"],
         "scenario": ["Scenario", "load_scenario", "parse_scenario", "with_overrides"],

@@ -347,12 +347,3 @@ def load_file(path: str | Path) -> Scenario | Experiment:
     if "scenario" in data:
         return parse_experiment(data, str(path), Path(path).parent, digest)
     return load_scenario(path, first=(data, digest))
-
-
-def is_experiment_file(path: str | Path) -> bool:
-    """Experiments name a base scenario; scenario files do not."""
-    try:
-        data, _ = read_toml(path)
-    except ScenarioError:
-        return False
-    return "scenario" in data

@@ -19,7 +19,7 @@ from catchup.config.messages import NAME_PATTERN, format_validation_error
 from catchup.config.parameters import ParametersSpec, bounds_problems, check_parameters, given_values
 from catchup.config.toml import read_extended
 from catchup.errors import ScenarioError
-from catchup.model.events import DatedEvent
+from catchup.model.events import DatedEvent, event_step
 from catchup.model.parameters import BY_NAME, SETUP_ONLY, defaults
 
 STRICT = ConfigDict(extra="forbid", strict=True)
@@ -143,11 +143,6 @@ class Scenario:
             "calibration": self.calibration,
             "calibrated": self.calibrated,
         }
-
-
-def event_step(year: float, start: float, steps_per_year: int) -> int:
-    """The step an event acts in: the first whose period starts at or after its year (as the model)."""
-    return max(0, math.ceil((year - start) * steps_per_year - 1e-9))
 
 
 def generation_problems(source: str, events: list[EventSpec], start: float, steps_per_year: int) -> list[str]:

@@ -89,9 +89,13 @@ def check_storage(storage: str) -> None:
             "(allowed: sqlite:///FILE, postgresql://..., mysql://...)"
         ) from None
     except ImportError as exc:
-        raise CalibrationError(
-            f"--storage {storage}: {exc} (install the database's SQLAlchemy driver, or use sqlite:///FILE)"
-        ) from None
+        raise _no_driver(storage, exc) from None
+
+
+def _no_driver(storage: str, exc: ImportError) -> CalibrationError:
+    return CalibrationError(
+        f"--storage {storage}: {exc} (install the database's SQLAlchemy driver, or use sqlite:///FILE)"
+    )
 
 
 def open_study(name: str, storage: str, attempts: int = 5) -> optuna.Study:
@@ -106,10 +110,8 @@ def open_study(name: str, storage: str, attempts: int = 5) -> optuna.Study:
     for attempt in range(attempts):
         try:
             return _create_study(name, storage, db)
-        except ImportError as exc:  # the database's driver is not installed
-            raise CalibrationError(
-                f"--storage {storage}: {exc} (install the database's SQLAlchemy driver, or use sqlite:///FILE)"
-            ) from None
+        except ImportError as exc:  # the database's driver is imported only when connecting
+            raise _no_driver(storage, exc) from None
         except OSError as exc:
             raise CalibrationError(
                 f"--storage {storage}: cannot hold the study ({exc.strerror or exc})"

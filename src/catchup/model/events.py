@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def event_step(year: float, start_year: float, steps_per_year: int) -> int:
+    """The step index an event is scheduled at: the first step whose period starts at or after
+    its year (the model schedules by it; scenario checks count generations per step by it)."""
+    return max(0, math.ceil((year - start_year) * steps_per_year - 1e-9))
 
 
 @dataclass(frozen=True)

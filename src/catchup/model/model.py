@@ -21,7 +21,7 @@ from catchup.model.agents import (
     Latecomer,
     ResearchInstitute,
 )
-from catchup.model.events import DatedEvent
+from catchup.model.events import DatedEvent, event_step
 from catchup.model.market import (
     HOME,
     MAINSTREAM,
@@ -152,8 +152,7 @@ class CatchUpModel(Model):
             action = _EventAction(self, event)
             self._event_actions.append(action)
             # The event takes effect from the first step whose period starts at or after its year.
-            at = max(0, math.ceil((event.year - self.start_year) * self.steps_per_year - 1e-9))
-            self.schedule_event(action.fire, at=at)
+            self.schedule_event(action.fire, at=event_step(event.year, self.start_year, self.steps_per_year))
 
     def apply_event(self, event: DatedEvent) -> None:
         """Apply a dated event: new parameter values and/or a new technology generation."""

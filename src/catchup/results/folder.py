@@ -35,8 +35,6 @@ from catchup.results.tables import (
 )
 from catchup.results.transaction import MANIFEST, locked, staged, target_problem
 
-FIGURES = "figures"
-
 
 class Results(Protocol):
     """What analyses and figures read: a result folder on disk or a result in memory."""
@@ -117,9 +115,7 @@ class ResultFolder:
         for name, fmt in self.manifest.tables.items():
             if fmt == "chunks":
                 continue
-            path = table_path(self.path, name, fmt)
-            if not path.is_file():
-                raise ResultsError(f"{path}: missing (the manifest lists table {name!r})")
+            path = self._single_file(name, fmt)
             if fmt == "parquet":
                 rows = rows_of(path)
                 if name == "runs" and rows != self.manifest.n_runs:
@@ -127,6 +123,13 @@ class ResultFolder:
                         f"{path}: holds {rows} runs but {self.path / MANIFEST} lists n_runs = "
                         f"{self.manifest.n_runs} (the folder was changed after it was written; run it again)"
                     )
+
+    def _single_file(self, name: str, fmt: TableFormat) -> Path:
+        """The file of a one-file table, which must exist."""
+        path = table_path(self.path, name, fmt)
+        if not path.is_file():
+            raise ResultsError(f"{path}: missing (the manifest lists table {name!r})")
+        return path
 
     @classmethod
     def write(
@@ -187,10 +190,6 @@ class ResultFolder:
         return self.path
 
     @property
-    def figures(self) -> Path:
-        return self.path / FIGURES
-
-    @property
     def partial(self) -> str | None:
         """Why the folder holds fewer runs than its manifest plans (None when complete)."""
         if self.kind != "sweep":
@@ -215,8 +214,8 @@ class ResultFolder:
 
     def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A table, with only `columns` read when given; sorted by run id where it has one.
-        Files are checked as they are read: readable, and the runs table holding exactly the
-        runs the manifest lists."""
+        Files are checked as they are read (readable; chunks holding their runs); one-file
+        tables were counted when the folder was opened (`verify`)."""
         fmt = self.manifest.tables.get(name)
         if fmt is None:
             known = ", ".join(self.manifest.tables) or "none"
@@ -224,18 +223,10 @@ class ResultFolder:
         cols = list(columns) if columns is not None else None
         if fmt == "chunks":
             return self._chunked(name, cols)
-        path = table_path(self.path, name, fmt)
-        if not path.is_file():
-            raise ResultsError(f"{path}: missing (the manifest lists table {name!r})")
+        path = self._single_file(name, fmt)
         if cols is not None:
             check_columns(str(self.path), name, cols, columns_of(path, fmt))
-        table = read_file(path, fmt, cols)
-        if name == "runs" and len(table) != self.manifest.n_runs:
-            raise ResultsError(
-                f"{path}: holds {len(table)} runs but {self.path / MANIFEST} lists n_runs = "
-                f"{self.manifest.n_runs} (the folder was changed after it was written; run it again)"
-            )
-        return table
+        return read_file(path, fmt, cols)
 
     def _chunked(self, name: str, cols: list[str] | None) -> pd.DataFrame:
         stray = stray_chunks(self.path, name, self.manifest.details.get("n_chunks"))
@@ -251,16 +242,16 @@ class ResultFolder:
             check_columns(str(self.path), name, cols, columns_of(files[0], "parquet"))
         if name == "runs":
             for f in files:
-                expected = expected_rows(f, self.manifest)
-                if rows_of(f) != expected:
+                expected, rows = expected_rows(f, self.manifest), rows_of(f)
+                if rows != expected:
                     raise ResultsError(
-                        f"{f}: holds {rows_of(f)} runs, not the {expected} of its chunk (the folder was "
+                        f"{f}: holds {rows} runs, not the {expected} of its chunk (the folder was "
                         "changed after it was written; delete the file and continue with --resume)"
                     )
-        message = self.partial
-        if message and not self._warned:
+        if not self._warned:  # said, and counted, once per opened folder
             self._warned = True
-            warnings.warn(message, PartialResultsWarning, stacklevel=3)
+            if message := self.partial:
+                warnings.warn(message, PartialResultsWarning, stacklevel=3)
         table = pd.concat([read_file(f, "parquet", cols) for f in files], ignore_index=True)
         return sorted_by_run(table)
 

@@ -4,7 +4,8 @@ naming the file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -39,35 +40,37 @@ def write_table(table: pd.DataFrame, path: Path, fmt: TableFormat = "parquet") -
     return path
 
 
-def read_file(path: Path, fmt: TableFormat, columns: list[str] | None) -> pd.DataFrame:
-    """One table file; a damaged file is a ResultsError naming it, never a traceback."""
+@contextmanager
+def _reading(path: Path, fmt: TableFormat) -> Iterator[None]:
+    """Any failure to read a table file becomes a ResultsError naming it, never a traceback."""
     try:
+        yield
+    except UNREADABLE as exc:
+        lines = str(exc).strip().splitlines()
+        why = lines[0] if lines else type(exc).__name__
+        raise ResultsError(f"{path}: damaged, not a readable {fmt} table ({why})") from None
+
+
+def read_file(path: Path, fmt: TableFormat, columns: list[str] | None) -> pd.DataFrame:
+    """One table file (only `columns`, when given)."""
+    with _reading(path, fmt):
         if fmt == "csv":
             return pd.read_csv(path, usecols=columns)
         return pd.read_parquet(path, columns=columns)
-    except UNREADABLE as exc:
-        raise ResultsError(f"{path}: damaged, not a readable {fmt} table ({_first_line(exc)})") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def columns_of(path: Path, fmt: TableFormat) -> list[str]:
-    try:
+    """A table file's columns, read without its data."""
+    with _reading(path, fmt):
         if fmt == "csv":
             return list(pd.read_csv(path, nrows=0).columns)
         return list(pq.read_schema(path).names)
-    except UNREADABLE as exc:
-        raise ResultsError(f"{path}: damaged, not a readable {fmt} table ({_first_line(exc)})") from None
 
 
 def rows_of(path: Path) -> int:
-    try:
+    """A Parquet file's row count, from its footer."""
+    with _reading(path, "parquet"):
         return pq.read_metadata(path).num_rows
-    except UNREADABLE as exc:
-        raise ResultsError(f"{path}: damaged, not a readable parquet table ({_first_line(exc)})") from None
 
 
 def check_columns(where: str, name: str, asked: Sequence[str], available: Sequence[str]) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from catchup.errors import ResultsError
+from catchup.files import UMASK
 
 MANIFEST = "manifest.json"
 _HELD: dict[Path, int] = {}  # folders whose lock this process holds, with a re-entry count
@@ -165,7 +166,7 @@ def staged(path: str | Path) -> Iterator[Path]:
         raise ResultsError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     try:
         yield stage
-        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes 0700; give a folder the usual permissions
+        os.chmod(stage, 0o777 & ~UMASK)  # mkdtemp makes 0700; give a folder the usual permissions
         _replace(stage, path)
     finally:
         if stage.exists():
@@ -183,9 +184,3 @@ def _replace(new: Path, path: Path) -> None:
             os.rename(new, path)
     except OSError as exc:
         raise ResultsError(f"{path}: cannot be replaced ({exc.strerror or exc})") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
