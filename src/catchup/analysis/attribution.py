@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from catchup.analysis.statistics import paired_interval, valid_runs
+from catchup.analysis.statistics import paired_interval
+from catchup.analysis.validity import valid_runs
 from catchup.errors import AnalysisError
 from catchup.results.folder import Results, open_results
 

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from catchup.analysis.statistics import bootstrap_interval, median, valid_runs
+from catchup.analysis.statistics import bootstrap_interval, median
+from catchup.analysis.validity import valid_runs
 from catchup.errors import AnalysisError
 from catchup.model.outcomes import CYCLES
 from catchup.model.windows import WINDOW_TYPES

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from catchup.analysis.statistics import mean, median, stat_interval, valid_runs
+from catchup.analysis.statistics import mean, median, stat_interval
+from catchup.analysis.validity import valid_runs
 from catchup.config.history import Target, load_history, targets
 from catchup.errors import AnalysisError
 from catchup.experiments.fit import measure_tables

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from catchup.analysis.statistics import valid_runs
+from catchup.analysis.validity import valid_runs
 from catchup.errors import AnalysisError
 from catchup.model.windows import WINDOW_TYPES
 from catchup.results.folder import Results, open_results
