@@ -15,12 +15,15 @@ from catchup.model.market import (
     PROCURED,
     adjust_shares,
     build_segments,
-    demand_margin,
+    complementor_attraction,
+    demand_opening,
     eligibility,
     logit_shares,
     market_attractiveness,
+    nested_shares,
     policy_bonus,
     segment_weights,
+    standard_base,
 )
 
 SEGMENTS = build_segments([1.0, 2.0, 3.0])
@@ -125,10 +128,62 @@ def test_protection_penalises_foreign_firms_in_home_segments_only():
         assert (bonus[:2, j] == 0.0).all()
 
 
-def test_demand_margin_is_non_negative_when_a_home_firm_is_as_attractive():
+def test_demand_opening_counts_segments_by_size_and_closes_where_home_leads():
     weights = segment_weights(SEGMENTS, 0.3, 0.1, 0.3)
-    assert demand_margin(utilities([1.0, 0.5, 1.0, 1.0]), IS_HOME, weights > 0) >= 0.0
-    assert demand_margin(utilities([0.1, 0.1, 1.0, 1.0]), IS_HOME, weights > 0) < 0.0
+    none = np.zeros((4, len(SEGMENTS)))
+    strong_home = utilities([1.0, 0.5, 1.0, 1.0])
+    opening = demand_opening(strong_home, IS_HOME, weights, none)
+    assert 0.0 < opening <= 1.0
+    assert demand_opening(utilities([0.1, 0.1, 1.0, 1.0]), IS_HOME, weights, none) < opening
+    # where home firms already hold the segment, it is no opening any more
+    led = none.copy()
+    led[0, :] = 0.6
+    assert demand_opening(strong_home, IS_HOME, weights, led) == 0.0
+    # a bigger share of demand in the niches where home fits better is a bigger opening
+    niche_heavy = segment_weights(SEGMENTS, 0.3, 0.1, 0.9)
+    weak_home = utilities([0.7, 0.7, 1.0, 1.0])  # ahead only in the niches that fit best
+    assert demand_opening(weak_home, IS_HOME, niche_heavy, none) > demand_opening(
+        weak_home, IS_HOME, weights, none
+    )
+
+
+@pytest.mark.parametrize("scale", [0.05, 0.5, 1.0])
+@pytest.mark.parametrize("n_foreign", [1, 3, 9])
+def test_an_origin_share_does_not_depend_on_how_many_identical_firms_it_has(scale, n_foreign):
+    is_home = np.array([True] + [False] * n_foreign)
+    utility = np.array([[0.3, -1.0]] + [[0.0, 0.5]] * n_foreign)
+    shares = nested_shares(utility, is_home, scale)
+    np.testing.assert_allclose(shares.sum(axis=0), 1.0)
+    one = nested_shares(np.array([[0.3, -1.0], [0.0, 0.5]]), np.array([True, False]), scale)
+    np.testing.assert_allclose(shares[0], one[0])
+
+
+def test_a_weak_entrant_hardly_changes_its_origin_share():
+    utility = np.array([[0.3], [0.0]])
+    with_entrant = np.array([[0.3], [0.0], [-4.0]])
+    before = nested_shares(utility, np.array([True, False]), 0.5)
+    after = nested_shares(with_entrant, np.array([True, False, False]), 0.5)
+    assert abs(after[0, 0] - before[0, 0]) < 0.001
+
+
+def test_nested_logit_at_scale_one_splits_within_an_origin_like_a_logit():
+    utility = np.array([[1.0], [0.0], [0.5], [0.2]])
+    shares = nested_shares(utility, IS_HOME, 1.0)
+    within_home = shares[:2, 0] / shares[:2, 0].sum()
+    np.testing.assert_allclose(within_home, logit_shares(utility[:2])[:, 0])
+
+
+def test_foreign_firms_share_one_standard_and_home_firms_pool_only_in_an_alliance():
+    shares = np.array([[0.1], [0.2], [0.3], [0.4]])
+    alone = standard_base(shares, IS_HOME, 0.0)
+    np.testing.assert_allclose(alone[:, 0], [0.1, 0.2, 0.7, 0.7])
+    pooled = standard_base(shares, IS_HOME, 1.0)
+    np.testing.assert_allclose(pooled[:, 0], [0.3, 0.3, 0.7, 0.7])
+
+
+def test_a_patent_pool_draws_more_complementors_to_the_same_base():
+    assert complementor_attraction(0.4, 0.0) > complementor_attraction(0.4, 0.6) > 0.0
+    assert complementor_attraction(0.0, 0.0) == 0.0
 
 
 def test_adjust_shares_starts_a_new_segment_at_its_target():

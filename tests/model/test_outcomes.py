@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from catchup.model.outcomes import first_year, run_outcomes
+from catchup.model.outcomes import first_year, leadership_lost_year, run_outcomes
 from catchup.model.windows import Window
 
 
@@ -26,6 +26,7 @@ def test_outcomes_read_catch_up_leadership_and_mission_years():
         "home_firms_alive": np.array([4, 4, 3, 3, 3, 2, 2, 2]),
         "mission_active": np.array([0, 0, 1, 1, 1, 1, 1, 1]),
         "mission_progress": np.array([0.9, 0.9, 0.5, 0.7, 0.85, 0.9, 0.9, 0.9]),
+        "largest_home_firm_share": np.array([0, 0.1, 0.2, 0.3, 0.3, 0.35, 0.3, 0.3]),
     }
     windows = [
         Window("demand", 2000.25, 2001.0, True, False),
@@ -37,9 +38,17 @@ def test_outcomes_read_catch_up_leadership_and_mission_years():
     assert row["mission_year"] == 2001.0  # only while the mission is active
     assert row["final_home_share_world_market"] == 0.4
     assert row["final_home_firms_alive"] == 2
-    assert row["windows_opened"] == 2 and row["windows_seized"] == 1
-    assert row["demand_windows_seized"] == 1 and row["technological_windows_seized"] == 0
+    assert row["windows_opened"] == 2 and row["windows_rose"] == 1
+    assert row["demand_windows_rose"] == 1 and row["technological_windows_rose"] == 0
     assert row["institutional_windows"] == 0
+    assert row["max_largest_home_firm_share"] == 0.35 and row["final_largest_home_firm_share"] == 0.3
+    assert math.isnan(row["leadership_lost_year"])  # led from 2001 and never fell back
+
+
+def test_leadership_lost_is_the_first_fall_to_half_after_leading():
+    years = 2000 + np.arange(6)
+    assert leadership_lost_year(years, np.array([0.1, 0.6, 0.7, 0.5, 0.6, 0.4])) == 2003.0
+    assert math.isnan(leadership_lost_year(years, np.array([0.1, 0.4, 0.5, 0.5, 0.2, 0.1])))
 
 
 def test_a_run_whose_capabilities_overflow_is_marked_not_read_as_zero():

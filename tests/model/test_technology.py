@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from catchup.model.technology import (
     Technology,
     carried_position,
+    grow,
+    growth_rate,
     imitation_access,
     initial_progress,
     logistic_step,
@@ -59,11 +61,40 @@ def test_new_generation_has_a_higher_ceiling_and_starts_early_on_its_curve():
     gen = tech.add_generation(2000)
     assert gen.index == 1 and tech.newest is gen
     assert gen.ceiling == pytest.approx(2.0)
-    assert gen.frontier == pytest.approx(0.2)
+    assert gen.opportunity == pytest.approx(0.2)
+    assert gen.science == pytest.approx(0.5 * 0.2)  # public_knowledge 0.5 of it is public
     assert gen.frontier < old_frontier
     for _ in range(200):
-        tech.advance(0.25)
+        tech.advance(0.25, 0.5)
     assert tech.frontier(1) > tech.frontier(0)  # the new paradigm overtakes the old
+    # a generation that matured abroad first arrives further along its curve
+    assert tech.add_generation(2030, 0.4).opportunity == pytest.approx(0.4 * 4.0)
+
+
+def test_the_frontier_is_the_best_actor_once_it_passes_science():
+    tech = Technology(0.5, 0.3, 2.0, 0.1, start_year=1990)
+    science = tech.frontier(0)
+    tech.record_best({0: science * 1.5})
+    assert tech.frontier(0) == pytest.approx(science * 1.5)
+    tech.record_best({0: science})  # knowledge once reached stays known
+    assert tech.frontier(0) == pytest.approx(science * 1.5)
+
+
+@given(st.floats(0.01, 1.0), st.floats(0.01, 1.0), st.floats(0.0, 4.0))
+def test_with_increasing_returns_the_leader_grows_faster_than_a_laggard(leader, laggard_share, returns):
+    ceiling = 2.0
+    laggard = leader * laggard_share
+    lead = growth_rate(1.0, leader, leader, ceiling, returns) / (1 - leader / ceiling)
+    lag = growth_rate(1.0, laggard, leader, ceiling, returns) / (1 - laggard / ceiling)
+    # before the paradigm's exhaustion, the proportional rate falls with distance to the frontier
+    assert lag <= lead + 1e-12
+    if returns == 0.0:
+        assert lag == pytest.approx(lead)
+
+
+def test_growth_never_passes_the_ceiling():
+    assert grow(1.9, 5.0, 1.0, 2.0) == 2.0
+    assert growth_rate(1.0, 2.0, 2.0, 2.0, 1.0) == 0.0
 
 
 def _access(learner_home, holder_home, coverage, **kw):

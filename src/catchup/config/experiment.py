@@ -122,7 +122,10 @@ class Experiment:
                 "scenario": self.scenario.to_dict() | {"source": None},
                 "points": self.points_table().to_dict(orient="list"),
                 "events": [
-                    [(e.year, e.label, e.new_generation, e.set, e.home_entrants) for e in p.events]
+                    [
+                        (e.year, e.label, e.new_generation, e.set, e.home_entrants, e.generation_progress)
+                        for e in p.events
+                    ]
                     for p in self.points
                 ],
                 "dropped": [list(p.dropped) for p in self.points if p.dropped],

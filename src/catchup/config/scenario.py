@@ -33,17 +33,25 @@ class EventSpec(BaseModel):
     label: Annotated[str, Field(max_length=200)] = ""
     new_generation: bool = False
     home_entrants: Annotated[int, Field(ge=0, le=200)] = 0
+    generation_progress: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
     set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _check(self) -> EventSpec:
         if not self.new_generation and not self.set.model_fields_set and not self.home_entrants:
             raise ValueError("an event must set parameters, bring a new_generation or found home_entrants")
+        if self.generation_progress is not None and not self.new_generation:
+            raise ValueError("generation_progress is allowed only with new_generation = true")
         return self
 
     def resolve(self) -> DatedEvent:
         return DatedEvent(
-            self.year, given_values(self.set), self.new_generation, self.label, self.home_entrants
+            self.year,
+            given_values(self.set),
+            self.new_generation,
+            self.label,
+            self.home_entrants,
+            self.generation_progress,
         )
 
 
@@ -133,6 +141,7 @@ class Scenario:
                     "label": e.label,
                     "new_generation": e.new_generation,
                     "home_entrants": e.home_entrants,
+                    "generation_progress": e.generation_progress,
                     "set": dict(e.set),
                 }
                 for e in self.events

@@ -12,25 +12,32 @@ import numpy as np
 from mesa import Agent
 
 from catchup.model.policy import institute_budget, subsidy_per_firm
-from catchup.model.technology import carried_position, imitation_access, saturating
+from catchup.model.technology import carried_position, grow, growth_rate, imitation_access, saturating
 
 if TYPE_CHECKING:
     from catchup.model.model import CatchUpModel
 
 
-def absorb_public_knowledge(model: CatchUpModel, generation: int, level: float, is_home: bool) -> float:
-    """New level after taking up the public share of this step's frontier advance.
+def absorb_science(model: CatchUpModel, generation: int, level: float, capacity: float) -> float:
+    """New level after learning from the generation's public science this step.
 
-    Home actors reach only the part of foreign-made public knowledge not under embargo.
-    """
+    Closes `science_uptake_rate x capacity` of the gap to the science level per year. An
+    embargo does not reach it: it stops technology transfer (imitation, licences, experts),
+    not published science. Above the science level there is nothing public left to learn."""
     p = model.p
     gen = model.technology.generations[generation]
-    share = p.public_knowledge * ((1.0 - p.technology_embargo) if is_home else 1.0)
-    return min(level + share * gen.last_advance, gen.frontier)
+    if level >= gen.science:
+        return level
+    rate = min(p.science_uptake_rate * capacity * model.dt, 1.0)
+    return level + rate * (gen.science - level)
 
 
 class Firm(Agent):
-    """A firm with a capability in one technology generation, patents, cash and market shares."""
+    """A firm with a capability in one technology generation, patents, cash and market shares.
+
+    Firms differ (`firm_heterogeneity`): in their R&D strategy (the share of R&D spent on
+    innovation rather than imitation) and in their absorptive capacity; founders also raise
+    different amounts of cash (set by the model when it founds the firm)."""
 
     is_home: bool = False
     model: CatchUpModel
@@ -48,18 +55,26 @@ class Firm(Agent):
         self.capability = capability
         self.cash = cash
         self.patent_coverage = patent_coverage
+        spread = model.p.firm_heterogeneity
+        self.innovation_share = 0.5 + 0.5 * spread * model.rng.uniform(-1.0, 1.0)
+        self.absorptive_capacity = float(np.exp(spread * model.rng.normal()))
         self.shares = np.zeros(len(model.segments))
         self.revenue = 0.0  # last step's revenue
         self.sales = 0.0  # last step's sales volume, in world-demand units
         self.rd = 0.0  # this step's R&D spending
         self.subsidy = 0.0  # this step's R&D subsidy
+        self.subsidised_gain = 0.0  # capability this step's subsidy bought (for the institutional window)
         self.licensed_share = 0.0  # share of knowledge used under licence this step
         self.partners: list[ResearchInstitute] = []
 
     # -- derived state --------------------------------------------------------
     @property
     def frontier(self) -> float:
-        return self.model.technology.frontier(self.generation)
+        return self.model.technology.generations[self.generation].frontier
+
+    @property
+    def ceiling(self) -> float:
+        return self.model.technology.generations[self.generation].ceiling
 
     @property
     def position(self) -> float:
@@ -67,22 +82,27 @@ class Firm(Agent):
         return self.capability / self.frontier
 
     def potential_in(self, generation: int) -> float:
-        """Capability the firm would have in `generation` if it moved there now."""
+        """Capability the firm would have in `generation` if it moved there now: its carried
+        position times what the generation offers (its opportunity, or its leader if ahead)."""
         if generation == self.generation:
             return self.capability
         p = self.model.p
-        pos = carried_position(self.position, p.knowledge_cumulativeness, p.generation_entry_level)
-        return pos * self.model.technology.frontier(generation)
+        pos = carried_position(min(self.position, 1.0), p.knowledge_cumulativeness, p.generation_entry_level)
+        return pos * self.model.technology.generations[generation].entry_base
 
-    def rd_effort(self) -> float:
-        """R&D per year relative to the reference level, with diminishing returns."""
-        return saturating(self.rd / self.model.dt / self.model.rd_reference_per_year)
+    def rd_effort(self, share: float = 0.5) -> float:
+        """Effort of the part `share` of R&D (relative to the reference level), with
+        diminishing returns; an even split gives the effort of all R&D at half the reference."""
+        return saturating(2.0 * share * self.rd / self.model.dt / self.model.rd_reference_per_year)
 
     # -- behaviour, in the order the model calls it --------------------------
     def learn(self) -> None:
         """Everything that changes capability this step."""
-        self.adopt_new_generation()
-        self.absorb_public_knowledge()
+        if self.generation != len(self.model.technology.generations) - 1:
+            self.adopt_new_generation()
+        self.capability = absorb_science(
+            self.model, self.generation, self.capability, self.absorptive_capacity
+        )
         self.spend_on_rd()
         gain = self.innovate()
         self.imitate()
@@ -96,15 +116,11 @@ class Firm(Agent):
         if self.generation == newest:
             return
         expected = self.potential_in(newest)
-        rival_ahead = self.model.best_capability_in(newest) > self.capability
+        rival_ahead = any(f.capability > self.capability for f in self.model.firms_in(newest))
         if expected >= self.capability * (1.0 + self.model.p.adoption_hurdle) or rival_ahead:
-            self.capability = expected
+            self.capability = min(expected, self.model.technology.newest.ceiling)
             self.patent_coverage *= self.model.p.knowledge_cumulativeness
             self.generation = newest
-
-    def absorb_public_knowledge(self) -> None:
-        """Part of each advance of the frontier becomes public (papers, textbooks) for everyone."""
-        self.capability = absorb_public_knowledge(self.model, self.generation, self.capability, self.is_home)
 
     def spend_on_rd(self) -> None:
         """R&D out of last step's revenue, plus (home firms) out of cash, plus any subsidy."""
@@ -120,21 +136,36 @@ class Firm(Agent):
         return 0.0
 
     def innovate(self) -> float:
-        """Close part of the gap to the frontier; returns the gain, for patenting."""
+        """Own R&D grows capability in proportion to what the firm knows (knowledge builds on
+        knowledge); returns the gain, for patenting."""
         p = self.model.p
         noise = self.model.rng.lognormal(0.0, p.innovation_noise)
-        step = p.innovation_rate * self.model.dt * self.rd_effort() * noise
-        gain = min(step, 1.0) * (self.frontier - self.capability)
-        self.capability += max(gain, 0.0)
-        return max(gain, 0.0)
+        effort = self.rd_effort(self.innovation_share)
+        rate = growth_rate(
+            p.innovation_rate * effort * noise,
+            self.capability,
+            self.frontier,
+            self.ceiling,
+            p.knowledge_returns,
+        )
+        before = self.capability
+        self.capability = grow(before, rate, self.model.dt, self.ceiling)
+        gain = self.capability - before
+        if self.subsidy > 0 and self.rd > 0:
+            self.subsidised_gain = gain * self.subsidy / self.rd
+        else:
+            self.subsidised_gain = 0.0
+        return gain
 
     def imitate(self) -> None:
         """Copy part of the best accessible capability in the same generation."""
         p = self.model.p
         best_gain, best_licensed = 0.0, 0.0
-        for other in self.model.firms_in(self.generation):
-            if other is self or other.capability <= self.capability:
-                continue
+        effort = self.rd_effort(1.0 - self.innovation_share)
+        own = self.capability
+        for other in self.model.all_firms:
+            if other.capability <= own or other.generation != self.generation:
+                continue  # (the firm itself is never above its own capability)
             access, licensed = imitation_access(
                 self.is_home,
                 other.is_home,
@@ -144,9 +175,9 @@ class Firm(Agent):
                 technology_embargo=p.technology_embargo,
                 alliance=p.alliance,
             )
-            # Absorptive capacity: own R&D effort and own knowledge relative to the holder's.
-            absorptive = 0.5 * self.rd_effort() + 0.5 * self.capability / other.capability
-            gain = absorptive * access * (other.capability - self.capability)
+            # Absorptive capacity: own imitation effort and own knowledge relative to the holder's.
+            absorptive = self.absorptive_capacity * (0.5 * effort + 0.5 * self.capability / other.capability)
+            gain = min(absorptive, 1.0) * access * (other.capability - self.capability)
             if gain > best_gain:
                 best_gain, best_licensed = gain, licensed
         rate = min(p.imitation_rate * self.model.dt, 1.0)
@@ -156,7 +187,8 @@ class Firm(Agent):
     def learn_from_partners(self) -> None:
         """Knowledge spills from partner institutes working in the same generation."""
         p = self.model.p
-        rate = min(p.spillover_rate * (1.0 + p.mission * p.talent_concentration) * self.model.dt, 1.0)
+        boost = 1.0 + p.mission * p.talent_concentration
+        rate = min(p.spillover_rate * boost * self.absorptive_capacity * self.model.dt, 1.0)
         partners = self.model.institutes if (self.is_home and p.mission > 0) else self.partners
         best = max(
             (r.knowledge for r in partners if r.generation == self.generation),
@@ -166,11 +198,14 @@ class Firm(Agent):
             self.capability += rate * (best - self.capability)
 
     def learn_by_doing(self) -> None:
-        """Production experience with users closes part of the gap to the frontier."""
+        """Production experience with users grows capability in proportion to it, more with
+        more output (saturating), and never past the generation's ceiling."""
         p = self.model.p
         per_year = self.sales / self.model.dt / self.model.rd_reference_per_year
-        step = min(p.learning_by_doing * self.model.dt * saturating(per_year), 1.0)
-        self.capability += step * (self.frontier - self.capability)
+        rate = growth_rate(
+            p.learning_by_doing * saturating(per_year), self.capability, 1.0, self.ceiling, 0.0
+        )
+        self.capability = grow(self.capability, rate, self.model.dt, self.ceiling)
 
     def file_patents(self, innovation_gain: float) -> None:
         """Own innovation becomes patent coverage; old coverage expires."""
@@ -189,9 +224,20 @@ class Firm(Agent):
 
 
 class ForeignIncumbent(Firm):
-    """A foreign firm near the frontier with an installed base and patents."""
+    """A foreign firm: an incumbent near the frontier with an installed base and patents, or
+    a foreign entrant."""
 
     is_home = False
+    entrant = False  # set for firms founded during the run
+
+    def rd_out_of_cash(self) -> float:
+        """An entrant, like a home start-up, spends part of its founders' cash on R&D before
+        sales come, by the foreign side's entrepreneurship; so an entrant that wins no buyers
+        runs out of cash and leaves."""
+        if not self.entrant:
+            return 0.0
+        p = self.model.p
+        return p.cash_burn_rate * p.foreign_entrepreneurship * self.model.dt * max(self.cash, 0.0)
 
 
 class Latecomer(Firm):
@@ -215,19 +261,27 @@ class ResearchInstitute(Agent):
         self.generation = 0
         self.knowledge = knowledge
         self.funding = 0.0  # this step's funding (government plus last step's contracts)
+        self.policy_funding = 0.0  # the part of it that is mission money
         self.contract_funding = 0.0  # paid by partner firms this step, spent next step
+        self.policy_gain = 0.0  # knowledge this step's mission money bought
 
     def research(self) -> None:
-        """Move to the newest generation, then close part of the gap to its frontier."""
+        """Move to the newest generation, learn its public science, then grow by research in
+        proportion to what the institute knows."""
         self.follow_newest_generation()
-        self.knowledge = absorb_public_knowledge(self.model, self.generation, self.knowledge, True)
+        self.knowledge = absorb_science(self.model, self.generation, self.knowledge, 1.0)
         p = self.model.p
         effort = saturating(self.funding / self.model.dt / self.model.rd_reference_per_year)
         productivity = p.research_productivity * (1.0 + p.mission * p.talent_concentration)
         noise = self.model.rng.lognormal(0.0, p.innovation_noise)
-        step = min(productivity * self.model.dt * effort * noise, 1.0)
-        frontier = self.model.technology.frontier(self.generation)
-        self.knowledge += step * (frontier - self.knowledge)
+        gen = self.model.technology.generations[self.generation]
+        rate = growth_rate(
+            productivity * effort * noise, self.knowledge, gen.frontier, gen.ceiling, p.knowledge_returns
+        )
+        before = self.knowledge
+        self.knowledge = grow(before, rate, self.model.dt, gen.ceiling)
+        share = self.policy_funding / self.funding if self.funding > 0 else 0.0
+        self.policy_gain = (self.knowledge - before) * share
 
     def follow_newest_generation(self) -> None:
         """Science moves to a new paradigm at once, carrying over what is cumulative."""
@@ -235,10 +289,10 @@ class ResearchInstitute(Agent):
         if self.generation == tech.newest.index:
             return
         p = self.model.p
-        old_position = self.knowledge / tech.frontier(self.generation)
+        old_position = min(self.knowledge / tech.frontier(self.generation), 1.0)
         pos = carried_position(old_position, p.knowledge_cumulativeness, p.generation_entry_level)
         self.generation = tech.newest.index
-        self.knowledge = pos * tech.frontier(self.generation)
+        self.knowledge = min(pos * tech.newest.entry_base, tech.newest.ceiling)
 
 
 class Government(Agent):
@@ -248,7 +302,6 @@ class Government(Agent):
 
     def __init__(self, model: CatchUpModel) -> None:
         super().__init__(model)
-        self.funds_to_home = 0.0  # this step's subsidies and mission money
 
     def act(self) -> None:
         """Hand out this step's R&D subsidies and institute funding."""
@@ -264,8 +317,8 @@ class Government(Agent):
         budget = institute_budget(
             p.institute_funding, p.mission, p.mission_budget, m.world_demand_per_year, m.dt
         )
+        mission_money = p.mission * p.mission_budget * m.world_demand_per_year * m.dt
         for institute in m.institutes:
             institute.funding = budget / len(m.institutes) + institute.contract_funding
+            institute.policy_funding = mission_money / len(m.institutes)
             institute.contract_funding = 0.0
-        mission_money = p.mission * p.mission_budget * m.world_demand_per_year * m.dt
-        self.funds_to_home = subsidy * len(home_firms) + (mission_money if m.institutes else 0.0)

@@ -23,6 +23,9 @@ class DatedEvent:
     new_generation: bool = False
     label: str = ""
     home_entrants: int = 0
+    # How far along its S-curve the new generation is on arrival (None: new_generation_start).
+    # A generation that matured abroad first reaches a latecomer market further along.
+    generation_progress: float | None = None
 
     def describe(self) -> str:
         """The label, or a short description when the event has none."""

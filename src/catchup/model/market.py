@@ -1,12 +1,15 @@
 """Market segments and buyers' choice: pure functions over arrays of firms.
 
-Buyers in each segment choose by a multinomial logit over attractiveness (quality,
-fit, price, installed base, policy terms); market shares move part of the way towards
-the logit shares each step, so installed bases give inertia and lock-in.
+Buyers in each segment choose by a nested logit: first an origin (home or foreign
+products), then a product within it, over attractiveness (quality, fit, price, the
+installed base and complementors of the product's standard, policy terms). An origin's
+attractiveness does not grow with the number of its firms. Market shares move part of
+the way towards the choice shares each step, so installed bases give inertia and lock-in.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,12 +102,16 @@ def market_attractiveness(
     price_sensitivity: float,
     home_fit: np.ndarray,
     network_weight: np.ndarray,
+    complementors: np.ndarray | None = None,
+    complementor_weight: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Logit utility of each firm in each segment (firms x segments), without policy terms.
+    """Utility of each firm in each segment (firms x segments), without policy terms.
 
     V[i, s] = quality_sensitivity * ln(q_i / q_best,s) - price_sensitivity * ln(price_i)
-              + home_fit_s * [i is home] + network_weight_s * installed_base[i, s];
-    -inf where firm i may not sell in segment s. q_best,s is the best eligible quality.
+              + home_fit_s * [i is home] + network_weight_s * installed_base[i, s]
+              + complementor_weight_s * complement_variety(complementors_i);
+    -inf where firm i may not sell in segment s. q_best,s is the best eligible quality;
+    installed_base is that of the firm's standard (see `standard_base`).
     """
     q = np.maximum(quality, 1e-12)[:, None]
     best = np.where(eligible, q, 0.0).max(axis=0, keepdims=True)
@@ -114,7 +121,95 @@ def market_attractiveness(
         + home_fit[None, :] * is_home[:, None]
         + network_weight[None, :] * installed_base
     )
+    if complementors is not None and complementor_weight is not None:
+        utility = utility + complementor_weight[None, :] * complement_variety(complementors)[:, None]
     return np.where(eligible, utility, -np.inf)
+
+
+# Stand-alone use of a standard without complements, as a share of a full ecosystem.
+STAND_ALONE = 0.05
+
+
+def complement_variety(complementors: np.ndarray) -> np.ndarray:
+    """Value of a standard's complements: ln((m + a) / (1 + a)) for a share m of potential
+    complementors on board (0 for a full ecosystem, about -3 for none). Logarithmic, as with
+    love of variety in indirect network effects (Church, Gandal & Krause 2008): doubling a
+    thin ecosystem is worth as much as doubling a rich one."""
+    return np.log((np.asarray(complementors, dtype=float) + STAND_ALONE) / (1.0 + STAND_ALONE))
+
+
+def standard_base(
+    shares: np.ndarray,
+    is_home: np.ndarray,
+    home_pooling: float,
+    generation: np.ndarray | None = None,
+    carryover: float = 1.0,
+) -> np.ndarray:
+    """Installed base of each firm's standard (firms x segments).
+
+    A standard is an origin's route in one generation. Foreign firms build to one
+    international standard, so each counts the foreign side's base; a home firm counts its
+    own base plus `home_pooling` (the alliance) of the other home firms' base: without an
+    alliance every home firm is a standard of its own. The base of the same origin in
+    another generation counts `carryover` per generation apart (backward compatibility of
+    the route): a new generation's standards start with part of the old base, not all of it."""
+    n = len(is_home)
+    same_origin = is_home[:, None] == is_home[None, :]
+    pooling = np.where(is_home[:, None], home_pooling, 1.0) * same_origin
+    np.fill_diagonal(pooling, 1.0)
+    if generation is not None and n:
+        apart = np.abs(generation[:, None] - generation[None, :])
+        pooling = pooling * carryover**apart
+    return pooling @ shares
+
+
+def complementor_attraction(base_share: float, joining_cost: float) -> float:
+    """Share of potential complementors (device makers, developers, suppliers) a standard
+    draws in the long run: its share of the standardised market, less what joining costs
+    them (the patent licences they need; a pool or open licensing lowers it)."""
+    return max(0.0, base_share * (1.0 - joining_cost))
+
+
+def nested_shares(utility: np.ndarray, is_home: np.ndarray, nest_scale: float) -> np.ndarray:
+    """Choice shares (firms x segments) of a nested logit with one nest per origin.
+
+    Within an origin, products share by a logit over V / nest_scale. Between origins, buyers
+    compare each origin's value nest_scale * ln(sum_i w_i exp(V_i / nest_scale)), where w_i is
+    product i's share within its origin: the attractiveness of the product a buyer would pick
+    there. Unlike the usual log-sum it does not grow with the number of products, so splitting
+    one firm into several identical ones leaves both origins' shares unchanged, and unlike a
+    plain mean a weak entrant hardly lowers it (a crowding correction in the spirit of
+    Ackerberg & Rysman 2005). nest_scale 1 is a logit within the origin, towards 0 buyers take
+    the origin's best product. Columns where nobody is eligible get all-zero shares."""
+    scale = max(nest_scale, 1e-6)
+    shares = np.zeros_like(utility, dtype=float)
+    values, within = [], []
+    for rows in (is_home, ~is_home):
+        v = utility[rows] / scale
+        if v.shape[0] == 0:
+            values.append(np.full(utility.shape[1], -np.inf))
+            within.append(v)
+            continue
+        top = v.max(axis=0)
+        finite = np.isfinite(top)
+        top = np.where(finite, top, 0.0)
+        z = np.exp(v - top)  # 0 where ineligible, 1 for the origin's best product
+        total = z.sum(axis=0)
+        weighted = (z * z).sum(axis=0) / np.where(finite, total, 1.0)
+        values.append(np.where(finite, scale * (top + np.log(np.where(finite, weighted, 1.0))), -np.inf))
+        within.append(np.divide(z, total, out=np.zeros_like(z), where=total > 0))
+    between = logit_shares(np.vstack(values))
+    for k, rows in enumerate((is_home, ~is_home)):
+        shares[rows] = within[k] * between[k]
+    return shares
+
+
+@functools.cache
+def _policy_masks(segments: tuple[Segment, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Home segments, and the home procured segment (fixed for a model: computed once)."""
+    home_seg = np.array([seg.region == HOME for seg in segments])
+    procured = np.array([seg.region == HOME and seg.kind == PROCURED for seg in segments])
+    return home_seg, procured
 
 
 def policy_bonus(
@@ -133,8 +228,7 @@ def policy_bonus(
     procured segment; foreign firms lose `home_market_protection * protection_strength`
     in every home segment.
     """
-    home_seg = np.array([seg.region == HOME for seg in segments])
-    procured = np.array([seg.region == HOME and seg.kind == PROCURED for seg in segments])
+    home_seg, procured = _policy_masks(tuple(segments))
     preference = procurement_support * procurement_preference * (is_home & qualifies)
     penalty = home_market_protection * protection_strength * (~is_home)
     return preference[:, None] * procured[None, :] - penalty[:, None] * home_seg[None, :]
@@ -169,20 +263,27 @@ def per_step_rate(rate_per_year: float, dt: float) -> float:
     return 1.0 - (1.0 - rate_per_year) ** dt
 
 
-def demand_margin(utility: np.ndarray, is_home: np.ndarray, active: np.ndarray) -> float:
-    """Best home minus best foreign market utility, over segments with demand open to both.
+def demand_opening(
+    utility: np.ndarray, is_home: np.ndarray, weights: np.ndarray, shares: np.ndarray
+) -> float:
+    """Share of the demand open to both sides that is a demand window for home firms.
 
-    Non-negative means some segment exists where a home firm is at least as attractive as
-    every foreign firm on market terms alone (the demand-window signal).
+    A segment counts, by its size, when the best home product is at least as attractive as
+    the best foreign one on market terms alone and home firms do not already hold half of
+    it: a window is an opening not yet taken, so it closes where the home side leads.
+    0 while no home firm exists.
     """
     if not is_home.any() or is_home.all():
-        return -np.inf
+        return 0.0
     home_best = utility[is_home].max(axis=0)
     foreign_best = utility[~is_home].max(axis=0)
-    both = active & np.isfinite(home_best) & np.isfinite(foreign_best)
-    if not both.any():
-        return -np.inf
-    return float((home_best - foreign_best)[both].max())
+    both = (weights > 0) & np.isfinite(home_best) & np.isfinite(foreign_best)
+    contestable = weights[both].sum()
+    if contestable <= 0:
+        return 0.0
+    home_share = shares[is_home].sum(axis=0)
+    opening = both & (home_best >= foreign_best) & (home_share < 0.5)
+    return float(weights[opening].sum() / contestable)
 
 
 def policy_channel(

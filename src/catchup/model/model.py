@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from mesa import Model
 
+from catchup.model import entry
 from catchup.model.agents import (
     Firm,
     ForeignIncumbent,
@@ -25,18 +26,22 @@ from catchup.model.events import DatedEvent, event_step
 from catchup.model.market import (
     HOME,
     MAINSTREAM,
+    NICHE,
     adjust_shares,
     build_segments,
-    demand_margin,
+    complementor_attraction,
+    demand_opening,
     draw_niche_fits,
     eligibility,
-    logit_shares,
     market_attractiveness,
+    nested_shares,
     per_step_rate,
     policy_bonus,
     policy_channel,
     segment_weights,
+    standard_base,
 )
+from catchup.model.observation import observe
 from catchup.model.outcomes import TRAJECTORY_COLUMNS
 from catchup.model.parameters import defaults
 from catchup.model.policy import qualifies_for_procurement
@@ -76,6 +81,9 @@ class CatchUpModel(Model):
     ) -> None:
         super().__init__(rng=rng)
         self._all_firms: list[Firm] | None = None
+        self._home_firms: list[Latecomer] | None = None
+        self._foreign_firms: list[ForeignIncumbent] | None = None
+        self._institutes: list[ResearchInstitute] | None = None
         values = defaults()
         values.update(params or {})
         self.p = SimpleNamespace(**values)
@@ -92,58 +100,56 @@ class CatchUpModel(Model):
             p.generation_ceiling_ratio,
             p.new_generation_start,
             self.start_year,
+            p.public_knowledge,
         )
         fits = draw_niche_fits(self.rng, p.home_fit_advantage, p.niche_heterogeneity, p.niche_count)
         self.segments = build_segments(fits)
         self.segment_is_home = np.array([s.region == HOME for s in self.segments])
         self.segment_is_mainstream = np.array([s.kind == MAINSTREAM for s in self.segments])
+        # Standardised products are used with complements (devices, software, services) in the
+        # mainstream and by public buyers; niche products are fitted to their users instead.
+        self.segment_uses_complements = np.array([s.kind != NICHE for s in self.segments])
         self.segment_fit = np.array([s.home_fit for s in self.segments])
+        self._weights_key: tuple[float, float, float] | None = None
+        self._weights = np.zeros(len(self.segments))
         self._create_agents()
         self._schedule_events(events)
         self.event_log: list[tuple[float, str]] = []
         self.trajectory: dict[str, list[float]] = {c: [] for c in TRAJECTORY_COLUMNS}
         self.entrants = 0
+        self.foreign_entrants = 0
         self.entrants_this_step = 0
         self._update_demand()
 
     # -- set-up ----------------------------------------------------------------
     def _create_agents(self) -> None:
         p = self.p
-        frontier = self.technology.frontier(0)
+        opportunity = self.technology.generations[0].opportunity
         for _ in range(p.n_foreign_firms):
             firm = ForeignIncumbent(
                 self,
                 generation=0,
-                capability=p.foreign_initial_position * frontier,
+                capability=p.foreign_initial_position * opportunity,
                 cash=p.foreign_initial_cash,
                 patent_coverage=p.technology_maturity,
             )
             firm.shares[:] = 1.0 / p.n_foreign_firms  # the installed base is foreign
         self.government = Government(self)
         for _ in range(p.n_institutes):
-            ResearchInstitute(self, knowledge=self.latecomer_start_capability())
+            ResearchInstitute(self, knowledge=entry.latecomer_start_capability(self))
+        self._institutes = None  # read the full list from here on
         for _ in range(p.n_home_firms):
-            self._new_latecomer(generation=0, capability=self.latecomer_start_capability())
+            entry.new_latecomer(self, generation=0, capability=entry.latecomer_start_capability(self))
         # Latecomers start with no installed base; foreign shares already sum to 1.
         for firm in self.home_firms:
             firm.shares[:] = 0.0
         # Foreign procured segments were split among foreign firms above.
-
-    def latecomer_start_capability(self) -> float:
-        """General engineering knowledge, but never above half the incumbents' level."""
-        newest = self.technology.newest
-        scaled = self.p.home_initial_capability * newest.ceiling / self.technology.generations[0].ceiling
-        return min(scaled, 0.5 * self.p.foreign_initial_position * newest.frontier)
-
-    def _new_latecomer(self, generation: int, capability: float) -> Latecomer:
-        # Founders differ in how much money they raise: uniform between half and 1.5 times the mean.
-        cash = self.p.home_initial_cash * self.rng.uniform(0.5, 1.5)
-        firm = Latecomer(self, generation=generation, capability=capability, cash=cash)
-        firm.partners = [
-            r for r in self.institutes if self.random.random() < self.p.university_industry_linkage
-        ]
-        self._all_firms = None
-        return firm
+        self._record_best()
+        # Complementors start where the foreign standard's base holds them; home has none yet.
+        self.complementors = {
+            "home": 0.0,
+            "foreign": complementor_attraction(1.0, self._joining_cost(home=False)),
+        }
 
     def _schedule_events(self, events) -> None:
         self._event_actions = []
@@ -159,11 +165,11 @@ class CatchUpModel(Model):
         for name, value in event.set.items():
             setattr(self.p, name, value)
         if event.new_generation:
-            self.technology.add_generation(event.year)
+            self.technology.add_generation(event.year, event.generation_progress)
             # Events fire between steps, for the step that comes next (Mesa's event list).
             self._event_generation_step = self.steps + 1
         if event.home_entrants:
-            self.found_home_firms(event.home_entrants)
+            entry.found_home_firms(self, event.home_entrants)
         self.event_log.append((event.year, event.describe()))
 
     # -- views used by agents ----------------------------------------------------
@@ -173,15 +179,24 @@ class CatchUpModel(Model):
 
     @property
     def home_firms(self) -> list[Latecomer]:
-        return list(self.agents_by_type.get(Latecomer, []))
+        """Home firms alive; cached until a firm enters or exits (do not modify)."""
+        if self._home_firms is None:
+            self._home_firms = list(self.agents_by_type.get(Latecomer, []))
+        return self._home_firms
 
     @property
     def foreign_firms(self) -> list[ForeignIncumbent]:
-        return list(self.agents_by_type.get(ForeignIncumbent, []))
+        """Foreign firms alive; cached until a firm enters or exits (do not modify)."""
+        if self._foreign_firms is None:
+            self._foreign_firms = list(self.agents_by_type.get(ForeignIncumbent, []))
+        return self._foreign_firms
 
     @property
     def institutes(self) -> list[ResearchInstitute]:
-        return list(self.agents_by_type.get(ResearchInstitute, []))
+        """The institutes (fixed at set-up: they neither enter nor exit)."""
+        if self._institutes is None:
+            self._institutes = list(self.agents_by_type.get(ResearchInstitute, []))
+        return self._institutes
 
     @property
     def all_firms(self) -> list[Firm]:
@@ -192,9 +207,6 @@ class CatchUpModel(Model):
 
     def firms_in(self, generation: int) -> list[Firm]:
         return [f for f in self.all_firms if f.generation == generation]
-
-    def best_capability_in(self, generation: int) -> float:
-        return max((f.capability for f in self.firms_in(generation)), default=0.0)
 
     @property
     def period_start_year(self) -> float:
@@ -214,23 +226,77 @@ class CatchUpModel(Model):
         """One quarter (by default): technology, policy, research, learning, market, accounts, entry."""
         self._update_demand()
         self._maybe_new_generation()
-        self.technology.advance(self.dt)
+        self.technology.advance(self.dt, self.p.public_knowledge)
         self.government.act()
-        self.agents_by_type.get(ResearchInstitute, self.agents.select(lambda a: False)).shuffle_do("research")
-        self.firms.shuffle_do("learn")
+        for institute in self._in_random_order(self.institutes):
+            institute.research()
+        for firm in self._in_random_order(self.all_firms):
+            firm.learn()
+        self._record_best()
         self.clear_market()
-        self.firms.shuffle_do("settle_accounts")
-        self.enter_new_firms()
-        self.observe()
+        self.update_complementors()
+        for firm in self._in_random_order(self.all_firms):
+            firm.settle_accounts()  # may exit: the list is a copy
+        entry.enter_new_firms(self)
+        observe(self)
+
+    def _in_random_order(self, agents: list) -> list:
+        """A shuffled copy: agents act in a new random order every step (Mesa's shuffle_do,
+        without building an AgentSet each time)."""
+        order = list(agents)
+        self.random.shuffle(order)
+        return order
+
+    def _record_best(self) -> None:
+        """The frontier each generation's actors have pushed to, read by all in the next step."""
+        best: dict[int, float] = {}
+        for firm in self.all_firms:
+            best[firm.generation] = max(best.get(firm.generation, 0.0), firm.capability)
+        for institute in self.institutes:
+            best[institute.generation] = max(best.get(institute.generation, 0.0), institute.knowledge)
+        self.technology.record_best(best)
+        for older in self.technology.generations[:-1]:
+            older.latent = 0.0  # knowledge carries forward only: into the newest generation
+        newest = self.technology.newest
+        newest.latent = max(
+            (f.potential_in(newest.index) for f in self.all_firms if f.generation != newest.index),
+            default=0.0,
+        )
+
+    def _joining_cost(self, home: bool) -> float:
+        """What a complementor pays to join a side's standard: the patent licences it needs.
+        The home standard's are pooled by the alliance; the foreign one's open to licence."""
+        p = self.p
+        return p.patent_barrier * (1.0 - (p.alliance if home else p.licensing))
+
+    def update_complementors(self) -> None:
+        """Complementors move towards each standard's attraction (its share of standardised
+        demand, less the cost of joining it) at `complementor_entry_rate` per year."""
+        p = self.p
+        rate = 1.0 - math.exp(-p.complementor_entry_rate * self.dt)
+        for side, home in (("home", True), ("foreign", False)):
+            target = complementor_attraction(self._standard_base[side], self._joining_cost(home))
+            self.complementors[side] += rate * (target - self.complementors[side])
 
     def _maybe_new_generation(self) -> None:
         hazard = self.p.generation_hazard
-        arrives = hazard > 0 and self.rng.random() < 1.0 - math.exp(-hazard * self.dt)
+        # The draw is made whatever the hazard, so closing the hazard (a paired run in
+        # `catchup seizure`) leaves the random stream as it was.
+        draw = self.rng.random()
+        arrives = hazard > 0 and draw < 1.0 - math.exp(-hazard * self.dt)
         # At most one new generation per step: not on top of one a dated event brought (the
         # draw is made anyway, so the random stream does not depend on the events).
         if arrives and self._event_generation_step != self.steps:
             self.technology.add_generation(self.period_start_year)
             self.event_log.append((self.period_start_year, "new generation (hazard)"))
+
+    def _segment_weights(self, home_market_weight: float, publicness: float, niche: float) -> np.ndarray:
+        """Segment weights, recomputed only when an event changes what they depend on."""
+        key = (home_market_weight, publicness, niche)
+        if self._weights_key != key:
+            self._weights_key = key
+            self._weights = segment_weights(self.segments, *key)
+        return self._weights
 
     def clear_market(self) -> None:
         """Buyers choose in every segment; shares adjust; firms book revenue and sales."""
@@ -239,21 +305,24 @@ class CatchUpModel(Model):
         is_home = np.array([f.is_home for f in firms])
         quality = np.array([f.capability for f in firms])
         price = np.where(is_home, 1.0 - p.home_cost_advantage, 1.0)
-        weights = segment_weights(self.segments, p.home_market_weight, p.publicness, p.niche_market_size)
+        weights = self._segment_weights(p.home_market_weight, p.publicness, p.niche_market_size)
         eligible = eligibility(self.segments, is_home)
         best_foreign = quality[~is_home].max() if (~is_home).any() else 0.0
-        qualifies = np.array(
-            [qualifies_for_procurement(q, best_foreign, p.procurement_threshold) for q in quality]
-        )
+        qualifies = qualifies_for_procurement(quality, best_foreign, p.procurement_threshold)
         shares = np.array([f.shares for f in firms]).reshape(len(firms), len(self.segments))
+        complementors = np.where(is_home, self.complementors["home"], self.complementors["foreign"])
         market_terms = {
             "quality_sensitivity": p.quality_sensitivity,
             "price_sensitivity": p.price_sensitivity,
             "home_fit": self.segment_fit,
             "network_weight": p.network_effect * p.standardization * self.segment_is_mainstream,
+            "complementors": complementors,
+            "complementor_weight": p.complementor_value * p.standardization * self.segment_uses_complements,
         }
-        v_market = market_attractiveness(quality, price, shares, is_home, eligible, **market_terms)
-        v_policy = v_market + policy_bonus(
+        generation = np.array([f.generation for f in firms])
+        base = standard_base(shares, is_home, 0.0, generation, p.standard_carryover)
+        v_market = market_attractiveness(quality, price, base, is_home, eligible, **market_terms)
+        bonus = policy_bonus(
             is_home,
             qualifies,
             self.segments,
@@ -262,99 +331,57 @@ class CatchUpModel(Model):
             home_market_protection=p.home_market_protection,
             protection_strength=p.protection_strength,
         )
+        policy_acts = bool(bonus.any()) or p.alliance > 0
+        v_policy = v_market + bonus
         if p.alliance > 0:  # alliance members count the home standard's whole installed base
-            home_total = shares[is_home].sum(axis=0, keepdims=True)
-            pooled = np.where(is_home[:, None], shares + p.alliance * (home_total - shares), shares)
+            pooled = standard_base(shares, is_home, p.alliance, generation, p.standard_carryover)
             v_pooled = market_attractiveness(quality, price, pooled, is_home, eligible, **market_terms)
             with np.errstate(invalid="ignore"):  # ineligible cells are -inf - -inf; masked below
                 v_policy = np.where(eligible, v_policy + (v_pooled - v_market), -np.inf)
-        target = logit_shares(v_policy)
+        target = nested_shares(v_policy, is_home, p.nest_scale)
         shares = adjust_shares(shares, target, per_step_rate(p.share_adjustment_rate, self.dt))
         sales = shares @ weights * self.world_demand_per_year * self.dt
-        for i, firm in enumerate(firms):
+        revenue = (sales * price).tolist()
+        for i, (firm, sold) in enumerate(zip(firms, sales.tolist(), strict=True)):
             firm.shares = shares[i]
-            firm.sales = sales[i]
-            firm.revenue = sales[i] * price[i]
+            firm.sales = sold
+            firm.revenue = revenue[i]
         self.market_shares = shares  # firms x segments, as cleared this step (before exits)
         demand = shares * weights  # share of world demand per firm and segment
-        home_demand = demand[:, self.segment_is_home].sum()
+        home_by_firm = demand[:, self.segment_is_home].sum(axis=1)
+        home_demand = home_by_firm.sum()
         world_demand = demand.sum()
-        self._market_view = {
-            "home_share_home_market": demand[is_home][:, self.segment_is_home].sum() / home_demand
-            if home_demand > 0
-            else 0.0,
+        newest = self.technology.newest.index
+        older = generation != newest
+        # A standard's base, for complementors: the home standard serves the home market, the
+        # foreign one the world.
+        self._standard_base = {
+            "home": float(home_by_firm[is_home].sum() / home_demand) if home_demand > 0 else 0.0,
+            "foreign": float(demand[~is_home].sum() / world_demand) if world_demand > 0 else 0.0,
+        }
+        share_of_home = home_by_firm / home_demand if home_demand > 0 else np.zeros(len(firms))
+        self.market_view = {
+            "home_share_home_market": float(share_of_home[is_home].sum()),
             "home_share_world_market": demand[is_home].sum() / world_demand if world_demand > 0 else 0.0,
-            "demand_margin": demand_margin(v_market, is_home, weights > 0),
+            "largest_home_firm_share": float(share_of_home[is_home].max()) if is_home.any() else 0.0,
+            "home_share_older_generations": float(share_of_home[is_home & older].sum()),
+            "demand_opening": demand_opening(v_market, is_home, weights, shares),
+            # Without policy terms the unaided choice is the choice itself: no second logit.
             "policy_channel": policy_channel(
-                target, logit_shares(v_market), is_home, weights, self.segment_is_home
+                target, nested_shares(v_market, is_home, p.nest_scale), is_home, weights, self.segment_is_home
             )
-            + self.government.funds_to_home / (self.home_demand_per_year * self.dt),
+            if policy_acts
+            else 0.0,
         }
 
     def exit_firm(self, firm: Firm) -> None:
         """A firm out of cash leaves; its buyers are shared out among the rest next step."""
         firm.remove()
-        self._all_firms = None
+        self.forget_firm_list()
 
-    def enter_new_firms(self) -> None:
-        """New home firms enter at a rate set by entrepreneurship, spun off from institutes."""
-        p = self.p
-        rate = p.entrepreneurship * p.max_entry_rate * self.dt
-        n = int(self.rng.poisson(rate)) if rate > 0 else 0
-        self.entrants_this_step = self.found_home_firms(n)
-
-    def found_home_firms(self, n: int) -> int:
-        """Found up to `n` home firms in the newest generation (room permitting); returns how many.
-
-        A founder starts from general engineering knowledge or, if better, half of what the
-        institutes know (a spin-off)."""
-        room = self.p.max_home_firms - len(self.home_firms)
-        newest = self.technology.newest
-        base = self.latecomer_start_capability()
-        spin_off = max(
-            (0.5 * r.knowledge for r in self.institutes if r.generation == newest.index), default=0.0
-        )
-        founded = max(0, min(n, room))
-        for _ in range(founded):
-            self._new_latecomer(generation=newest.index, capability=max(base, spin_off))
-            self.entrants += 1
-        return founded
-
-    # -- observation -------------------------------------------------------------
-    def observe(self) -> None:
-        """Record this step's model-level summaries (no per-agent data)."""
-        p = self.p
-        view = self._market_view
-        home, foreign = self.home_firms, self.foreign_firms
-        newest = self.technology.newest
-        best_home = max((f.capability for f in home), default=0.0)
-        best_foreign = max((f.capability for f in foreign), default=0.0)
-        rel = best_home / best_foreign if best_foreign > 0 else math.nan
-        home_potential = max((f.potential_in(newest.index) for f in home), default=0.0)
-        foreign_potential = max((f.potential_in(newest.index) for f in foreign), default=0.0)
-        rel_newest = home_potential / foreign_potential if foreign_potential > 0 else math.nan
-        home_best_anywhere = max(
-            [f.capability for f in home if f.generation == newest.index]
-            + [r.knowledge for r in self.institutes if r.generation == newest.index],
-            default=0.0,
-        )
-        t = self.trajectory
-        t["step"].append(self.steps)
-        t["year"].append(self.period_start_year)
-        t["relative_capability"].append(rel)
-        t["home_share_home_market"].append(view["home_share_home_market"])
-        t["home_share_world_market"].append(view["home_share_world_market"])
-        t["home_firms_alive"].append(len(home))
-        t["generation"].append(newest.index)
-        t["newest_generation_progress"].append(newest.progress)
-        t["relative_capability_newest_generation"].append(rel_newest)
-        t["demand_margin"].append(view["demand_margin"] if home else -math.inf)
-        t["policy_channel"].append(view["policy_channel"])
-        t["mission_progress"].append(home_best_anywhere / newest.frontier)
-        t["mission_active"].append(float(p.mission > 0))
-        t["best_home_capability"].append(best_home)
-        t["best_foreign_capability"].append(best_foreign)
-        t["frontier"].append(newest.frontier)
+    def forget_firm_list(self) -> None:
+        """A firm entered or left: the cached lists of firms are rebuilt when next asked for."""
+        self._all_firms = self._home_firms = self._foreign_firms = None
 
     def run(self) -> None:
         """Run from start_year to end_year."""

@@ -21,8 +21,15 @@ TRAJECTORY_COLUMNS = (
     "generation",
     "newest_generation_progress",
     "relative_capability_newest_generation",
-    "demand_margin",
+    "demand_opening",
     "policy_channel",
+    "policy_learning",
+    "home_actors",
+    "foreign_firms_alive",
+    "largest_home_firm_share",
+    "home_share_older_generations",
+    "complementors_home",
+    "complementors_foreign",
     "mission_progress",
     "mission_active",
     "best_home_capability",
@@ -114,14 +121,28 @@ def run_outcomes(
         "final_home_firms_alive": int(np.asarray(trajectory["home_firms_alive"])[-1]),
         "max_relative_capability": float(rel.max()),
         "cycle": catch_up_cycle(share_home),
+        "leadership_lost_year": leadership_lost_year(years, share_home),
+        "final_largest_home_firm_share": float(np.asarray(trajectory["largest_home_firm_share"])[-1]),
+        "max_largest_home_firm_share": float(np.max(trajectory["largest_home_firm_share"])),
         "windows_opened": len(windows),
-        "windows_seized": sum(w.seized for w in windows),
+        "windows_rose": sum(w.rose for w in windows),
     }
     for kind in WINDOW_TYPES:
         of_kind = [w for w in windows if w.type == kind]
         row[f"{kind}_windows"] = len(of_kind)
-        row[f"{kind}_windows_seized"] = sum(w.seized for w in of_kind)
+        row[f"{kind}_windows_rose"] = sum(w.rose for w in of_kind)
     return row
+
+
+def leadership_lost_year(years: np.ndarray, home_share: np.ndarray) -> float:
+    """First year home firms fall back to at most half the home market after having led it
+    (NaN if they never led, or never lost the lead)."""
+    share = np.nan_to_num(np.asarray(home_share, dtype=float))
+    led = np.flatnonzero(share > 0.5)
+    if not len(led):
+        return float("nan")
+    after = share[led[0] :] <= 0.5
+    return first_year(np.asarray(years)[led[0] :], after)
 
 
 # A run is valid while every capability stays a finite number well inside the float range.

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import ArrayLike
 
-def qualifies_for_procurement(capability: float, best_foreign_capability: float, threshold: float) -> bool:
-    """A home firm qualifies when its capability is at least `threshold` of the best foreign one."""
+
+def qualifies_for_procurement(
+    capability: ArrayLike, best_foreign_capability: float, threshold: float
+) -> np.ndarray:
+    """Which firms qualify: capability at least `threshold` of the best foreign one (every
+    firm, when there is no foreign firm). Takes one capability or an array of them."""
+    capability = np.asarray(capability, dtype=float)
     if best_foreign_capability <= 0.0:
-        return True
+        return np.ones_like(capability, dtype=bool)
     return capability >= threshold * best_foreign_capability
 
 

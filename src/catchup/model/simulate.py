@@ -52,6 +52,7 @@ def simulate(setup: Setup, run_id: int, seed: int) -> RunOutput:
         )
     )
     row["entrants"] = model.entrants
+    row["foreign_entrants"] = model.foreign_entrants
     problem = numeric_problem(traj)
     row = invalidated(row, problem) if problem else {**row, "valid": True, "problem": ""}
     win_rows = [
@@ -61,7 +62,7 @@ def simulate(setup: Setup, run_id: int, seed: int) -> RunOutput:
             "type": w.type,
             "open_year": w.open_year,
             "close_year": w.close_year,
-            "seized": w.seized,
+            "rose": w.rose,
             "still_open": w.still_open,
         }
         for w in windows

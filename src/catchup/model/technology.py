@@ -1,6 +1,12 @@
-"""Technology generations on S-curves: the environment firms learn in.
+"""Technology generations: what a paradigm offers, what is public, and the frontier firms push.
 
-Kept free of agents so the frontier and carry-over rules can be tested on their own.
+Each generation has a ceiling (what the paradigm can ever give) and an *opportunity* that
+moves along an S-curve towards it (what a firm entering the generation now could build on).
+Its *science level* is the codified, public share of the opportunity (`public_knowledge`).
+Its *frontier* is the highest of the science level, the best capability any actor has reached
+in it, and (for the newest generation) what a firm still in an older one would carry into it:
+firms push the frontier by their own innovation, it is not handed to them.
+Kept free of agents so the growth and carry-over rules can be tested on their own.
 """
 
 from __future__ import annotations
@@ -10,9 +16,9 @@ from dataclasses import dataclass
 
 
 def initial_progress(technology_maturity: float) -> float:
-    """Progress of the first generation on its S-curve at the start.
+    """Progress of the first generation's opportunity on its S-curve at the start.
 
-    Maturity 0 puts the frontier at 5% of its ceiling (emerging), 1 at 95% (mature).
+    Maturity 0 puts it at 5% of the ceiling (emerging), 1 at 95% (mature).
     """
     return 0.05 + 0.9 * technology_maturity
 
@@ -35,24 +41,67 @@ def carried_position(old_position: float, cumulativeness: float, entry_level: fl
     return cumulativeness * old_position + (1.0 - cumulativeness) * entry_level
 
 
+def growth_rate(
+    rate: float, capability: float, frontier: float, ceiling: float, knowledge_returns: float
+) -> float:
+    """Proportional growth rate of an actor's capability (per year, before effort and noise).
+
+    rate x (capability / frontier) ** knowledge_returns x (1 - capability / ceiling).
+    Knowledge builds on knowledge: growth is proportional to what the actor knows, so with
+    `knowledge_returns` 0 relative positions are kept, and above 0 the leader's proportional
+    growth beats the laggards' and a lead self-reinforces; the last factor is the paradigm's
+    exhaustion, which slows leaders near the ceiling first (the one force of convergence
+    that remains, and only as a paradigm matures).
+    """
+    if not (0.0 < capability < math.inf and 0.0 < frontier < math.inf):
+        return 0.0  # nothing to grow from (an overflowed run is marked invalid afterwards)
+    relative = min(capability / frontier, 1.0)
+    return rate * relative**knowledge_returns * max(0.0, 1.0 - capability / ceiling)
+
+
+def grow(capability: float, rate_per_year: float, dt: float, ceiling: float) -> float:
+    """Capability after `dt` years of proportional growth at `rate_per_year`, never past the ceiling."""
+    return min(capability * math.exp(rate_per_year * dt), ceiling)
+
+
 @dataclass
 class Generation:
-    """One technology generation: a ceiling and the frontier's progress towards it."""
+    """One technology generation: a ceiling, the opportunity's progress towards it, the public
+    share of it, and the best capability any actor has reached in it."""
 
     index: int
     ceiling: float
     progress: float
     arrival_year: float
-    last_advance: float = 0.0  # frontier gained in the last step
+    public_share: float = 0.5  # codified share of the opportunity (`public_knowledge`)
+    best: float = 0.0  # best capability of any firm or institute in this generation
+    latent: float = 0.0  # best capability a firm still in an older generation would bring here
+
+    @property
+    def opportunity(self) -> float:
+        """What the paradigm offers now: the base a firm entering it carries its position onto."""
+        return self.ceiling * self.progress
+
+    @property
+    def science(self) -> float:
+        """Public knowledge of this generation: what anyone could learn from the literature."""
+        return self.public_share * self.opportunity
+
+    @property
+    def entry_base(self) -> float:
+        """What a firm moving into this generation scales its carried position by."""
+        return max(self.opportunity, self.best)
 
     @property
     def frontier(self) -> float:
-        """Best capability attainable now in this generation."""
-        return self.ceiling * self.progress
+        """Best capability known in this generation: science, the leader beyond it, or what an
+        incumbent still in an older generation knows that carries over (cumulativeness): a
+        new generation's frontier is not only what its first movers have done."""
+        return max(self.public_share * self.ceiling * self.progress, self.best, self.latent)
 
 
 class Technology:
-    """The sequence of generations available so far, each on its own S-curve."""
+    """The sequence of generations available so far."""
 
     def __init__(
         self,
@@ -61,12 +110,14 @@ class Technology:
         generation_ceiling_ratio: float,
         new_generation_start: float,
         start_year: float,
+        public_knowledge: float = 0.5,
     ) -> None:
         self.growth_rate = frontier_growth_rate
         self.ceiling_ratio = generation_ceiling_ratio
         self.new_generation_start = new_generation_start
+        self.public_knowledge = public_knowledge
         self.generations: list[Generation] = [
-            Generation(0, 1.0, initial_progress(technology_maturity), start_year)
+            Generation(0, 1.0, initial_progress(technology_maturity), start_year, public_knowledge)
         ]
 
     @property
@@ -78,20 +129,28 @@ class Technology:
         """Frontier of a given generation."""
         return self.generations[generation].frontier
 
-    def advance(self, dt: float) -> None:
-        """Move every generation's frontier along its S-curve by `dt` years."""
+    def advance(self, dt: float, public_knowledge: float) -> None:
+        """Move every generation's opportunity along its S-curve by `dt` years."""
+        self.public_knowledge = public_knowledge
         for gen in self.generations:
-            before = gen.frontier
             gen.progress = logistic_step(gen.progress, self.growth_rate, dt)
-            gen.last_advance = gen.frontier - before
+            gen.public_share = public_knowledge
 
-    def add_generation(self, year: float) -> Generation:
-        """A new generation arrives with a higher ceiling, early on its S-curve."""
+    def record_best(self, best_by_generation: dict[int, float]) -> None:
+        """Raise each generation's best-known capability (knowledge once reached stays known)."""
+        for index, best in best_by_generation.items():
+            gen = self.generations[index]
+            gen.best = max(gen.best, best)
+
+    def add_generation(self, year: float, progress: float | None = None) -> Generation:
+        """A new generation arrives with a higher ceiling, early on its S-curve (at `progress`
+        if given, else `new_generation_start`)."""
         gen = Generation(
             index=len(self.generations),
             ceiling=self.newest.ceiling * self.ceiling_ratio,
-            progress=self.new_generation_start,
+            progress=self.new_generation_start if progress is None else progress,
             arrival_year=year,
+            public_share=self.public_knowledge,
         )
         self.generations.append(gen)
         return gen

@@ -1,0 +1,64 @@
+"""What the model records each step: model-level summaries only, never per-agent data, so
+runs stay cheap (columns documented in docs/ODD.md, "Observation")."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from catchup.model.model import CatchUpModel
+
+
+def policy_learning(model: CatchUpModel) -> float:
+    """Realised learning effect of policy this step, per year: capability that subsidies and
+    mission money bought, relative to the home side's best level (budgets alone count nothing)."""
+    home, institutes = model.home_firms, model.institutes
+    gained = sum(f.subsidised_gain for f in home) + sum(r.policy_gain for r in institutes)
+    level = max([f.capability for f in home] + [r.knowledge for r in institutes], default=0.0)
+    return gained / level / model.dt if level > 0 else 0.0
+
+
+def observe(model: CatchUpModel) -> None:
+    """Append this step's summaries to `model.trajectory`."""
+    view = model.market_view
+    home, foreign, institutes = model.home_firms, model.foreign_firms, model.institutes
+    newest = model.technology.newest
+    best_home = max((f.capability for f in home), default=0.0)
+    best_foreign = max((f.capability for f in foreign), default=0.0)
+    home_potential = max((f.potential_in(newest.index) for f in home), default=0.0)
+    foreign_potential = max((f.potential_in(newest.index) for f in foreign), default=0.0)
+    home_best_anywhere = max(
+        [f.capability for f in home if f.generation == newest.index]
+        + [r.knowledge for r in institutes if r.generation == newest.index],
+        default=0.0,
+    )
+    row = {
+        "step": model.steps,
+        "year": model.period_start_year,
+        "relative_capability": best_home / best_foreign if best_foreign > 0 else math.nan,
+        "home_share_home_market": view["home_share_home_market"],
+        "home_share_world_market": view["home_share_world_market"],
+        "home_firms_alive": len(home),
+        "generation": newest.index,
+        "newest_generation_progress": newest.progress,
+        "relative_capability_newest_generation": home_potential / foreign_potential
+        if foreign_potential > 0
+        else math.nan,
+        "demand_opening": view["demand_opening"],
+        "policy_channel": view["policy_channel"],
+        "policy_learning": policy_learning(model),
+        "home_actors": len(home) + len(institutes),
+        "foreign_firms_alive": len(foreign),
+        "largest_home_firm_share": view["largest_home_firm_share"],
+        "home_share_older_generations": view["home_share_older_generations"],
+        "complementors_home": model.complementors["home"],
+        "complementors_foreign": model.complementors["foreign"],
+        "mission_progress": home_best_anywhere / newest.frontier,
+        "mission_active": float(model.p.mission > 0),
+        "best_home_capability": best_home,
+        "best_foreign_capability": best_foreign,
+        "frontier": newest.frontier,
+    }
+    for name, value in row.items():
+        model.trajectory[name].append(value)
