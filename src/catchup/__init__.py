@@ -57,6 +57,7 @@ __getattr__, __dir__, _exports = lazy.attach(
             "executor",
             "run",
             "run_seed",
+            "seizure",
             "sweep",
             "validate",
         ],

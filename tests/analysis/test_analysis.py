@@ -109,7 +109,7 @@ def test_morris_indices_from_a_design():
             "final_relative_capability": np.repeat(x[:, 0], 2) + np.tile([0.0, 0.01], len(x)),
             "final_home_share_home_market": np.repeat(x[:, 1] * 0.1, 2),
             "final_home_share_world_market": 0.1,
-            "windows_seized": 1,
+            "windows_rose": 1,
         }
     )
     table = sensitivity_indices(design, points, runs, 2030)

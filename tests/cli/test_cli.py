@@ -30,9 +30,7 @@ def test_run_baseline_by_name_writes_all_files_with_their_columns(tmp_path):
     folder = catchup.open_results(out)
     runs, traj, windows = (folder.table(n) for n in ("runs", "trajectories", "windows"))
     assert len(runs) == 4 and runs["run_id"].tolist() == [0, 1, 2, 3]
-    assert {"catch_up_year", "leadership_year", "mission_year", "windows_opened", "windows_seized"} <= set(
-        runs
-    )
+    assert {"catch_up_year", "leadership_year", "mission_year", "windows_opened", "windows_rose"} <= set(runs)
     assert {
         "step",
         "year",
@@ -41,7 +39,7 @@ def test_run_baseline_by_name_writes_all_files_with_their_columns(tmp_path):
         "window_demand",
         "window_institutional",
     } <= set(traj)
-    assert list(windows.columns)[:6] == ["run_id", "seed", "type", "open_year", "close_year", "seized"]
+    assert list(windows.columns)[:6] == ["run_id", "seed", "type", "open_year", "close_year", "rose"]
     assert folder.manifest.n_runs == 4 and folder.manifest.versions["catchup"] == catchup.__version__
     assert (out / "figures" / "trajectories.png").stat().st_size > 10_000
     assert not list(out.rglob(".*.tmp"))  # no temporary files left behind

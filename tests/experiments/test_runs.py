@@ -50,7 +50,7 @@ def test_tables_have_the_documented_columns(baseline_small):
         "final_home_share_home_market",
         "final_home_share_world_market",
         "windows_opened",
-        "windows_seized",
+        "windows_rose",
     ]:
         assert col in r.runs.columns
     for col in [
@@ -74,7 +74,7 @@ def test_tables_have_the_documented_columns(baseline_small):
         "type",
         "open_year",
         "close_year",
-        "seized",
+        "rose",
         "still_open",
     ]
     assert len(r.trajectories) == 4 * 160

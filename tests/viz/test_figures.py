@@ -39,7 +39,7 @@ def test_trajectories_figure_has_bands_runs_windows_and_events(result):
     kinds = {s.get_gid() for s in spans}
     assert "window-technological" in kinds
     seized = [s for s in spans if s.get_hatch()]
-    assert len(seized) == int(result.windows["seized"].sum())
+    assert len(seized) == int(result.windows["rose"].sum())
     for ax in (cap, share, strip):
         assert len(_gids(ax, "event")) == 1
     assert any(t.get_text() == "new generation" for t in cap.texts)

@@ -68,7 +68,7 @@ def summarise_group(runs: pd.DataFrame) -> dict[str, Any]:
     add("final_home_share_world_market", runs["final_home_share_world_market"].to_numpy(float))
     for kind in WINDOW_TYPES:
         add(f"{kind}_opened", (runs[f"{kind}_windows"] > 0).to_numpy(float))
-        add(f"{kind}_seized", (runs[f"{kind}_windows_seized"] > 0).to_numpy(float))
+        add(f"{kind}_rose", (runs[f"{kind}_windows_rose"] > 0).to_numpy(float))
     if "cycle" in runs:
         counts = runs["cycle"].value_counts()
         for cycle in CYCLES:

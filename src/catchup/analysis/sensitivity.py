@@ -20,7 +20,7 @@ SENSITIVITY_OUTCOMES = (
     "final_relative_capability",
     "final_home_share_home_market",
     "final_home_share_world_market",
-    "windows_seized",
+    "windows_rose",
 )
 COLUMNS = ["outcome", "statistic", "parameter", "index", "value", "conf"]
 # The seed of SALib's bootstrap of confidence intervals. Not 0: SALib takes 0 for "no seed"
@@ -39,7 +39,7 @@ def point_outcomes(runs: pd.DataFrame, end_year: float) -> pd.DataFrame:
             "final_relative_capability": runs["final_relative_capability"],
             "final_home_share_home_market": runs["final_home_share_home_market"],
             "final_home_share_world_market": runs["final_home_share_world_market"],
-            "windows_seized": runs["windows_seized"].astype(float),
+            "windows_rose": runs["windows_rose"].astype(float),
         }
     )
 

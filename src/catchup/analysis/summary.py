@@ -33,12 +33,12 @@ def runs_summary(runs: pd.DataFrame) -> dict[str, Any]:
     by_type = {}
     for kind in WINDOW_TYPES:
         opened = runs[f"{kind}_windows"] > 0
-        seized = runs[f"{kind}_windows_seized"] > 0
+        rose = runs[f"{kind}_windows_rose"] > 0
         by_type[kind] = {
             "runs_with_window": float(opened.mean()),
-            "runs_seizing": float(seized.mean()),
+            "runs_rising": float(rose.mean()),
             "windows": int(runs[f"{kind}_windows"].sum()),
-            "seized": int(runs[f"{kind}_windows_seized"].sum()),
+            "rose": int(runs[f"{kind}_windows_rose"].sum()),
         }
     return {
         "runs": len(runs),

@@ -96,15 +96,15 @@ def print_summary(info: dict[str, Any], name: str, target: Path) -> None:
     line = f"{name}: {info['runs']} runs, catch-up in {info['catch_up_share']:.0%}"
     say(line + (f" (median year {median:.1f})" if median is not None else ""))
     table = Table(title="windows of opportunity")
-    for col in ("type", "runs with window", "runs seizing it", "windows", "seized"):
+    for col in ("type", "runs with window", "runs rising in it", "windows", "rose"):
         table.add_column(col, justify="right" if col != "type" else "left")
     for kind, w in info["windows"].items():
         table.add_row(
             kind,
             f"{w['runs_with_window']:.0%}",
-            f"{w['runs_seizing']:.0%}",
+            f"{w['runs_rising']:.0%}",
             str(w["windows"]),
-            str(w["seized"]),
+            str(w["rose"]),
         )
     out.print(table)
     say(f"results written to {target}/")

@@ -21,6 +21,7 @@ from catchup.cli.common import (
     Quiet,
     Scheduler,
     Sets,
+    check_table_out,
     default_out,
     handled,
     interrupted,
@@ -29,8 +30,10 @@ from catchup.cli.common import (
     print_records,
     progress,
     say,
+    write_table,
 )
 from catchup.cli.runs import ScenarioArg, load
+from catchup.model.windows import SEIZURE_MARGIN
 
 
 def sweep(
@@ -124,3 +127,60 @@ def attribute(
         )
     out.print(view)
     say(f"results written to {target}/")
+
+
+def seizure(
+    scenario: ScenarioArg,
+    seeds: Annotated[
+        int | None,
+        typer.Option("--seeds", min=1, max=1_000_000, help="Runs (default: the scenario's)."),
+    ] = None,
+    sets: Sets = None,
+    jobs: Jobs = 1,
+    margin: Annotated[
+        float,
+        typer.Option(
+            "--margin",
+            min=0.001,
+            max=0.999,
+            help="What a window must add to the final home share or relative capability to count as seized.",
+        ),
+    ] = SEIZURE_MARGIN,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also write every window with its effect (.csv or .parquet).")
+    ] = None,
+    as_json: AsJson = False,
+    quiet: Quiet = False,
+) -> None:
+    """Which windows were seized: every run against its paired run with the window's source closed
+    from the year it opened (one extra run per window)."""
+    with handled(), experiments.executor(jobs) as ex:
+        if out_file:
+            check_table_out(out_file)
+        loaded = load(scenario, sets, seeds)
+        with progress(f"{loaded.name}: paired runs", None, quiet) as update:
+            result, windows = experiments.seizure(
+                loaded,
+                margin=margin,
+                executor=ex,
+                on_progress=lambda done, total: update(completed=done, total=total),
+            )
+        summary = experiments.seizure_summary(windows, len(result.runs))
+        if out_file:
+            write_table(windows, out_file)
+    if as_json:
+        print_records(summary)
+        return
+    view = Table(title=escape(f"windows seized: {loaded.name} ({len(result.runs)} runs, margin {margin:g})"))
+    for col in ("type", "runs with window", "rose while open", "seized", "effect on share", "on capability"):
+        view.add_column(col, justify="left" if col == "type" else "right")
+    for _, row in summary.iterrows():
+        view.add_row(
+            row["type"],
+            f"{row['runs_with_window']:.0%}",
+            f"{row['runs_rose']:.0%}",
+            f"{row['runs_seized']:.0%}",
+            f"{row['mean_effect_home_share']:+.3f}",
+            f"{row['mean_effect_relative_capability']:+.3f}",
+        )
+    out.print(view)

@@ -22,6 +22,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "executors": ["Executor", "borrowed", "executor"],
         "fit": ["evaluate", "fit_table", "measure", "measure_tables", "objective"],
         "runs": ["RunResult", "run", "run_seed", "with_seeds"],
+        "seizure": ["seizure", "seizure_summary", "source_closed"],
         "sweep": ["SweepProgress", "sweep"],
     },
 )

@@ -16,7 +16,6 @@ import pandas as pd
 from catchup.config.scenario import Scenario
 from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import run
-from catchup.model.events import DatedEvent
 from catchup.results.folder import InMemoryResults
 from catchup.results.manifest import Manifest, now, runs_manifest
 
@@ -52,7 +51,7 @@ def close_window(scenario: Scenario, closures: list[str]) -> Scenario:
         kept = {k: v for k, v in ev.set.items() if k not in closed}
         new_generation = ev.new_generation and keep_generations
         if kept or new_generation or ev.home_entrants:
-            events.append(DatedEvent(ev.year, kept, new_generation, ev.label, ev.home_entrants))
+            events.append(replace(ev, set=kept, new_generation=new_generation))
     label = "+".join(closures)
     return replace(
         scenario, parameters=params, events=tuple(events), overrides={**scenario.overrides, "closed": label}

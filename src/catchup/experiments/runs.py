@@ -24,7 +24,7 @@ from catchup.results.manifest import Manifest, now, runs_manifest
 if TYPE_CHECKING:
     from catchup.model.outcomes import RunOutput
 
-WINDOW_COLUMNS = ("run_id", "seed", "type", "open_year", "close_year", "seized", "still_open")
+WINDOW_COLUMNS = ("run_id", "seed", "type", "open_year", "close_year", "rose", "still_open")
 RUN_TABLES = {"runs": "parquet", "trajectories": "parquet", "windows": "parquet"}
 
 
@@ -73,7 +73,7 @@ def window_table(outputs: Sequence[RunOutput]) -> pd.DataFrame:
             "type": str,
             "open_year": float,
             "close_year": float,
-            "seized": bool,
+            "rose": bool,
             "still_open": bool,
         }
     )

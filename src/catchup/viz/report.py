@@ -46,7 +46,7 @@ def _windows_table(windows: pd.DataFrame) -> pd.DataFrame:
         .agg(
             windows=("run_id", "size"),
             runs=("run_id", "nunique"),
-            seized=("seized", "mean"),
+            rose=("rose", "mean"),
             median_open_year=("open_year", "median"),
             median_close_year=("close_year", "median"),
         )

@@ -68,7 +68,7 @@ def trajectories_figure(
 
     Top: relative capability; middle: home shares of home and world market; bottom: a
     timeline strip with one row per window type, every run's windows overlaid, hatched
-    when seized.
+    when the home side rose while it was open.
     """
     with styled():
         fig, (cap, share, strip) = _time_panels()
@@ -117,7 +117,7 @@ def trajectories_figure(
 
 
 def _window_strip(ax, windows: pd.DataFrame, n_runs: int) -> None:
-    """One row per window type; every window a span, hatched when seized."""
+    """One row per window type; every window a span, hatched when the home side rose while it was open."""
     alpha = min(0.9, 1.5 / max(n_runs, 1) + 0.05)
     for row, kind in enumerate(WINDOW_TYPES):
         low, high = (2 - row) / 3 + 0.04, (3 - row) / 3 - 0.04
@@ -129,15 +129,19 @@ def _window_strip(ax, windows: pd.DataFrame, n_runs: int) -> None:
                 ymax=high,
                 facecolor=WINDOW_COLOURS[kind],
                 alpha=alpha,
-                hatch="////" if w.seized else None,
-                edgecolor="#333333" if w.seized else "none",
+                hatch="////" if w.rose else None,
+                edgecolor="#333333" if w.rose else "none",
                 linewidth=0,
                 gid=f"window-{kind}",
             )
     ax.set_yticks([5 / 6, 3 / 6, 1 / 6], list(WINDOW_TYPES))
     ax.set_ylim(0, 1)
     ax.set_ylabel("windows")
-    ax.set_title("windows of opportunity, all runs overlaid (hatched: seized)", fontsize=8, loc="left")
+    ax.set_title(
+        "windows of opportunity, all runs overlaid (hatched: home side rose while open)",
+        fontsize=8,
+        loc="left",
+    )
 
 
 def compare_figure(
