@@ -20,10 +20,36 @@ CASES = ("speech", "shield", "two_bombs", "td_scdma")
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_calibrated_case_fits_every_target_on_fresh_seeds(case, ex):
-    path = case_path(case, CASES_DIR, calibrated=True)
-    calibrated = load_case(path)
+def test_calibrated_file_is_in_sync_with_its_case_and_history(case):
+    calibrated = load_case(case_path(case, CASES_DIR, calibrated=True))
     assert stale_reason(calibrated, CASES_DIR / f"{case}.toml") is None, "re-run `catchup calibrate`"
+
+
+# Known misses, kept visible rather than forced (docs/ODD.md, "Measured properties"; the
+# closing note of the model-2 issue). Strict: the day a case fits, its test fails and the mark
+# must go.
+# - shield: model 2 cannot put the first home product late (2006-2008) and still reach 0.3-0.5
+#   of the market by 2011; the best fit has the first product at the range's lower edge on the
+#   calibration seeds and about half a year early on fresh ones.
+# - td_scdma: the history rises slowly, then faster (0.37, 0.40, 0.46); the model rises fast
+#   after the 2009 licence, then slower, so its 2011.9 median lands just above 0.42 on fresh seeds.
+KNOWN_MISSES = {
+    "shield": "first_product_year 2005.3-2005.5 on fresh seeds (range 2006-2008)",
+    "td_scdma": "home share at 2011.9 is 0.42-0.44 on fresh seeds (range 0.38-0.42)",
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[c]))
+        if c in KNOWN_MISSES
+        else c
+        for c in CASES
+    ],
+)
+def test_calibrated_case_fits_every_target_on_fresh_seeds(case, ex):
+    calibrated = load_case(case_path(case, CASES_DIR, calibrated=True))
     report = validate(calibrated, executor=ex)
     assert report["seeds"] >= 16
     fit = report["fit"]
