@@ -179,3 +179,23 @@ def test_a_value_of_the_wrong_type_in_a_grid_is_said_once(tmp_path):
         and "grid.patent_barrier[0] = 'high'" in lines[0]
         and "(allowed: a number)" in lines[0]
     )
+
+
+def test_a_level_may_not_bring_a_generation_in_the_step_of_the_base_scenarios(tmp_path):
+    (tmp_path / "base.toml").write_text(
+        'name = "base"\nstart_year = 1990\nend_year = 2030\n'
+        '[[events]]\nyear = 2000.1\nnew_generation = true\nlabel = "g"\n'
+    )
+    path = tmp_path / "e.toml"
+    path.write_text(
+        'name = "e"\nscenario = "base.toml"\nreplications = 1\n'
+        '[factors.extra.twice]\nevents = [{ year = 2000.2, new_generation = true, label = "again" }]\n'
+        "[factors.extra.none]\n"
+    )
+    with pytest.raises(ExperimentError) as err:
+        load_experiment(path)
+    message = str(err.value)
+    assert str(path) in message and "extra = twice" in message and "'again'" in message and "'g'" in message
+    # dropping the base scenario's generation makes room for the level's
+    path.write_text(path.read_text().replace('label = "again" }]', 'label = "again" }]\ndrop_events = ["g"]'))
+    assert len(load_experiment(path).points) == 2

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 import catchup
 from catchup.cli import app
+from catchup.config.scenario import parse_scenario
 from catchup.experiments.seizure import closed_from, seizure, seizure_summary, source_closed
 from catchup.model.events import DatedEvent
 from tests.conftest import make_scenario
@@ -88,3 +89,31 @@ def test_an_event_brings_a_generation_as_far_along_its_curve_as_it_says():
         return model.technology.generations[1].progress
 
     assert arrived(generation_progress=0.4) > 0.4 > arrived() > 0.1
+
+
+def test_a_pair_with_an_invalid_run_is_left_undecided_and_said_so():
+    """Overflowing runs have no outcome: their windows are neither seized nor not seized."""
+    scenario = parse_scenario(
+        {
+            "name": "overflow",
+            "start_year": 1800,
+            "end_year": 2300,
+            "steps_per_year": 1,
+            "seeds": 1,
+            "base_seed": 3,
+            "parameters": {
+                "generation_ceiling_ratio": 10.0,
+                "generation_hazard": 1.0,
+                "generation_entry_boost": 0.0,
+                "max_home_firms": 5,
+                "max_foreign_firms": 5,
+            },
+        }
+    )
+    with pytest.warns(catchup.errors.InvalidRunsWarning, match="undecided"):
+        _, windows = seizure(scenario)
+    assert len(windows) and not windows["decided"].any() and not windows["seized"].any()
+    assert windows["effect_final_home_share_home_market"].isna().all()
+    summary = seizure_summary(windows, 1).set_index("type")
+    assert (summary["runs_with_window"] == 0).all()
+    assert list(summary.index) == ["technological", "demand", "institutional"]

@@ -98,3 +98,12 @@ def test_at_most_one_new_generation_arrives_in_a_step():
         jumps.append(np.diff(model.trajectory["generation"]).max())
     assert max(jumps) == 1
     assert sum(np.asarray(jumps) == 1) == 8  # generations did arrive
+
+
+@pytest.mark.parametrize("params", [{"fixed_cost": 5.0}, {"rd_intensity": 1.0, "fixed_cost": 1.0}])
+def test_a_market_with_every_firm_gone_is_empty_not_an_error(params):
+    m = CatchUpModel({**params, "entrepreneurship": 0.0, "foreign_entrepreneurship": 0.0}, rng=1)
+    m.run()
+    assert not m.all_firms
+    assert m.trajectory["home_share_home_market"][-1] == 0.0
+    assert m.trajectory["home_firms_alive"][-1] == 0

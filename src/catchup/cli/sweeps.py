@@ -180,7 +180,11 @@ def seizure(
             f"{row['runs_with_window']:.0%}",
             f"{row['runs_rose']:.0%}",
             f"{row['runs_seized']:.0%}",
-            f"{row['mean_effect_home_share']:+.3f}",
-            f"{row['mean_effect_relative_capability']:+.3f}",
+            *(
+                "-" if value != value else f"{value:+.3f}"
+                for value in (row["mean_effect_home_share"], row["mean_effect_relative_capability"])
+            ),
         )
     out.print(view)
+    if not windows["decided"].any():
+        say("no window was decided: no run opened one (or every pair left the valid range)")

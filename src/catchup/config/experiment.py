@@ -24,6 +24,7 @@ from catchup.config.parameters import ParametersSpec, bounds_problems, given_val
 from catchup.config.scenario import NAME_PATTERN, STRICT, EventSpec, Scenario, event_problems, load_scenario
 from catchup.config.toml import read_toml
 from catchup.errors import ExperimentError, ScenarioError
+from catchup.model.events import event_step
 from catchup.model.outcomes import TRAJECTORY_TABLE_COLUMNS
 from catchup.model.parameters import BY_NAME
 
@@ -229,6 +230,31 @@ def _factor_levels(
     return factors
 
 
+def point_generation_problems(source: str, scenario: Scenario, points: list[Point]) -> list[str]:
+    """A point's events together with the base scenario's may bring at most one new generation
+    per step (a scenario file is held to the same rule on its own)."""
+    problems: list[str] = []
+    for point in points:
+        kept = [e for e in scenario.events if e.label not in point.dropped]
+        seen: dict[int, str] = {}
+        for ev in sorted([*kept, *point.events], key=lambda e: e.year):
+            if not ev.new_generation:
+                continue
+            step = event_step(ev.year, scenario.start_year, scenario.steps_per_year)
+            name = ev.label or f"the event of {ev.year:g}"
+            if step in seen:
+                levels = ", ".join(f"{k} = {v}" for k, v in point.labels.items())
+                problem = (
+                    f"{source}: factors ({levels}): {name!r} brings a new generation in the same step as "
+                    f"{seen[step]!r} (allowed: at most one new generation per step of "
+                    f"1/{scenario.steps_per_year} year, the base scenario's events included)"
+                )
+                if problem not in problems:
+                    problems.append(problem)
+            seen.setdefault(step, name)
+    return problems
+
+
 def design_size(spec: ExperimentSpec) -> int:
     """How many points the design has, counted without building it."""
     if spec.sample is not None:
@@ -310,6 +336,9 @@ def parse_experiment(
         if problems:
             raise ExperimentError("\n".join(problems))
         points = grid_points(factors, grid, fixed)
+        problems += point_generation_problems(source, scenario, points)
+        if problems:
+            raise ExperimentError("\n".join(problems))
         design = {"type": "grid", "grid": grid, "factors": {f: list(levels) for f, levels in factors.items()}}
     design["fixed"] = fixed
     return Experiment(

@@ -119,9 +119,12 @@ def allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> s
         return "see README.md for the keys of this table"
     if is_parameter and str(loc[-1]) in BY_NAME:
         return BY_NAME[str(loc[-1])].allowed()
+    bounds = _bounds(schema, loc)
+    if bounds and " in [" in bounds:
+        return bounds
     if _is_number(_annotation_at(schema, loc)):
         return "a number"
-    return _bounds(schema, loc) or "see README.md and docs/ODD.md"
+    return bounds or "see README.md and docs/ODD.md"
 
 
 # pydantic adds the member it tried to a union's error location (`grid.x[0].int`): not a key.

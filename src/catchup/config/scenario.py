@@ -33,7 +33,8 @@ class EventSpec(BaseModel):
     label: Annotated[str, Field(max_length=200)] = ""
     new_generation: bool = False
     home_entrants: Annotated[int, Field(ge=0, le=200)] = 0
-    generation_progress: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
+    # the range of new_generation_start, which it overrides for one generation
+    generation_progress: float | None = Field(default=None, ge=0.01, le=0.9, allow_inf_nan=False)
     set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ this answers whether the window made the difference. It costs one more run per w
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -17,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from catchup.config.scenario import Scenario
+from catchup.errors import InvalidRunsWarning
 from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import RunResult, run, simulate_task
 from catchup.model.events import DatedEvent
-from catchup.model.windows import DEMAND, INSTITUTIONAL, SEIZURE_MARGIN, TECHNOLOGICAL
+from catchup.model.windows import DEMAND, INSTITUTIONAL, SEIZURE_MARGIN, TECHNOLOGICAL, WINDOW_TYPES
 
 # What closing each window type's source means, from the year given.
 POLICY_INSTRUMENTS = ("procurement_support", "rd_subsidy", "home_market_protection", "alliance", "mission")
@@ -112,22 +114,51 @@ def seizure(
                 on_progress(len(outputs), len(tasks))
     runs = result.runs.set_index("run_id")
     table = windows.copy()
+    # A pair is judged only when both runs kept their numbers in range (invalid runs are NaN).
+    decided = runs.loc[table["run_id"], "valid"].to_numpy(bool) & np.array(
+        [bool(outputs[i].row["valid"]) for i in range(len(table))], dtype=bool
+    )
     seized = np.zeros(len(table), dtype=bool)
     for name in OUTCOMES:
+        # NaN years of "never" are not outcomes here: both outcomes are end-of-span values.
         base = np.nan_to_num(runs.loc[table["run_id"], name].to_numpy(float))
         paired = np.nan_to_num(np.array([outputs[i].row[name] for i in range(len(table))], dtype=float))
-        effect = base - paired
+        effect = np.where(decided, base - paired, np.nan)
         table[f"effect_{name}"] = effect
-        seized |= effect >= margin
+        seized |= decided & (effect >= margin)
+    table["decided"] = decided
     table["seized"] = seized
+    if not decided.all():
+        warnings.warn(
+            f"{scenario.name}: {int((~decided).sum())} of {len(table)} windows are left undecided: their run "
+            "or its paired run left the valid numeric range (see `catchup run` for the reason)",
+            InvalidRunsWarning,
+            stacklevel=2,
+        )
     return result, table
 
 
 def seizure_summary(windows: pd.DataFrame, n_runs: int) -> pd.DataFrame:
     """Per window type: runs with such a window, and the shares of runs in which one rose
-    while open and in which one was seized (made the stated difference)."""
+    while open and in which one was seized (made the stated difference). Undecided windows
+    (an invalid run in the pair) are left out; every type is listed, with zeros if none opened."""
     rows = []
-    for kind, group in windows.groupby("type"):
+    if "decided" in windows:
+        windows = windows[windows["decided"].astype(bool)]
+    for kind in WINDOW_TYPES:
+        group = windows[windows["type"] == kind]
+        if group.empty:
+            rows.append(
+                {
+                    "type": kind,
+                    "runs_with_window": 0.0,
+                    "runs_rose": 0.0,
+                    "runs_seized": 0.0,
+                    "mean_effect_home_share": float("nan"),
+                    "mean_effect_relative_capability": float("nan"),
+                }
+            )
+            continue
         per_run = group.groupby("run_id")
         rows.append(
             {

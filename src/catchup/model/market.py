@@ -115,8 +115,11 @@ def market_attractiveness(
     """
     q = np.maximum(quality, 1e-12)[:, None]
     best = np.where(eligible, q, 0.0).max(axis=0, keepdims=True)
+    # inf / inf only in a run whose capabilities overflowed: it is marked invalid afterwards
+    with np.errstate(invalid="ignore"):
+        relative = q / np.maximum(best, 1e-12)
     utility = (
-        quality_sensitivity * np.log(q / np.maximum(best, 1e-12))
+        quality_sensitivity * np.log(relative)
         - price_sensitivity * np.log(price)[:, None]
         + home_fit[None, :] * is_home[:, None]
         + network_weight[None, :] * installed_base

@@ -41,7 +41,7 @@ from catchup.model.market import (
     segment_weights,
     standard_base,
 )
-from catchup.model.observation import observe
+from catchup.model.observation import MARKET_VIEW, observe
 from catchup.model.outcomes import TRAJECTORY_COLUMNS
 from catchup.model.parameters import defaults
 from catchup.model.policy import qualifies_for_procurement
@@ -302,8 +302,13 @@ class CatchUpModel(Model):
         """Buyers choose in every segment; shares adjust; firms book revenue and sales."""
         p = self.p
         firms = self.all_firms
-        is_home = np.array([f.is_home for f in firms])
-        quality = np.array([f.capability for f in firms])
+        if not firms:  # every firm has left: no one sells, nothing is bought
+            self.market_shares = np.zeros((0, len(self.segments)))
+            self._standard_base = {"home": 0.0, "foreign": 0.0}
+            self.market_view = dict.fromkeys(MARKET_VIEW, 0.0)
+            return
+        is_home = np.array([f.is_home for f in firms], dtype=bool)
+        quality = np.array([f.capability for f in firms], dtype=float)
         price = np.where(is_home, 1.0 - p.home_cost_advantage, 1.0)
         weights = self._segment_weights(p.home_market_weight, p.publicness, p.niche_market_size)
         eligible = eligibility(self.segments, is_home)

@@ -10,6 +10,17 @@ if TYPE_CHECKING:
     from catchup.model.model import CatchUpModel
 
 
+# What market clearing leaves for observation each step (all 0 in an empty market).
+MARKET_VIEW = (
+    "home_share_home_market",
+    "home_share_world_market",
+    "largest_home_firm_share",
+    "home_share_older_generations",
+    "demand_opening",
+    "policy_channel",
+)
+
+
 def policy_learning(model: CatchUpModel) -> float:
     """Realised learning effect of policy this step, per year: capability that subsidies and
     mission money bought, relative to the home side's best level (budgets alone count nothing)."""

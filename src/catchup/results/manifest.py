@@ -36,7 +36,7 @@ class EventRecord(_Record):
     label: str = ""
     new_generation: bool = False
     home_entrants: Annotated[int, Field(ge=0)] = 0
-    generation_progress: Annotated[float, Field(gt=0, lt=1)] | None = None
+    generation_progress: Annotated[float, Field(ge=0.01, le=0.9)] | None = None
     set: dict[str, bool | int | float] = Field(default_factory=dict)
 
 
