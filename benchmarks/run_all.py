@@ -14,11 +14,17 @@ import bench_jobs
 import bench_memory
 import bench_run
 import bench_sweep
+import bench_versus
+
+# The commit the model-2 change (issue 12) is measured against: the last commit of model 1.
+MODEL_1 = os.environ.get("BENCH_AGAINST", "9b7a57c")
 
 
 def main() -> None:
     print("== baseline run")
     run = bench_run.main(20)
+    print(f"== baseline run against {MODEL_1}, side by side")
+    versus = bench_versus.main(MODEL_1, 40)
     print("== parallel speed-up of catchup run, start-up")
     jobs = bench_jobs.main(256, 3)
     print("== sweep throughput")
@@ -43,6 +49,13 @@ def main() -> None:
         f"- median time per run: {run['median_seconds_per_run']:.3f} s ({run['steps_per_run']:.0f} steps)",
         f"- median time per agent-step: {run['median_microseconds_per_agent_step']:.1f} µs "
         f"({run['agent_steps_per_second']:,.0f} agent-steps/s)",
+        "",
+        f"## One baseline run against `{MODEL_1}` (model 1), side by side (`bench_versus.py`)",
+        "",
+        "Blocks of 5 runs of each version alternate in fresh interpreters, so both see the same load.",
+        "",
+        f"- `{MODEL_1}`: {versus['old_median_seconds_per_run']:.4f} s per run; this checkout: "
+        f"{versus['new_median_seconds_per_run']:.4f} s: ratio {versus['ratio_new_over_old']:.2f}",
         "",
         f"## `catchup run baseline --seeds {jobs['seeds']}`, `--jobs 1` against `--jobs 2` (`bench_jobs.py`)",
         "",
