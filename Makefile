@@ -38,7 +38,7 @@ test: $(STAMP) browser
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/python -m pytest -q
 
-# The quick loop while developing: everything but the tests marked slow (under a minute).
+# The quick loop while developing: everything but the tests marked slow (about two minutes).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 

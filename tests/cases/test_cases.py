@@ -30,12 +30,14 @@ def test_calibrated_file_is_in_sync_with_its_case_and_history(case):
 # must go.
 # - shield: model 2 cannot put the first home product late (2006-2008) and still reach 0.3-0.5
 #   of the market by 2011; the best fit has the first product at the range's lower edge on the
-#   calibration seeds and about half a year early on fresh ones.
+#   calibration seeds and about half a year early on fresh ones, and its 2011 share spreads so
+#   widely (10-90% of runs 0.13-0.66) that other sets of fresh seeds put the median above 0.5.
 # - td_scdma: the history rises slowly, then faster (0.37, 0.40, 0.46); the model rises fast
-#   after the 2009 licence, then slower, so its 2011.9 median lands just above 0.42 on fresh seeds.
+#   after the 2009 licence, then slower, so its 2011.9 median lands above 0.42 on most sets of
+#   fresh seeds (0.41-0.46 across seed roots).
 KNOWN_MISSES = {
     "shield": "first_product_year 2005.3-2005.5 on fresh seeds (range 2006-2008)",
-    "td_scdma": "home share at 2011.9 is 0.42-0.44 on fresh seeds (range 0.38-0.42)",
+    "td_scdma": "home share at 2011.9 is 0.41-0.46 across fresh seed roots (range 0.38-0.42)",
 }
 
 
