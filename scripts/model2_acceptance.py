@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import glob
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -18,6 +19,8 @@ import catchup
 from catchup.experiments.seizure import seizure
 
 BASE_SEED = 777
+# No home actor until 2005 where every window would otherwise open at once (shared with the tests).
+LATE_HOME = Path(__file__).parents[1] / "tests" / "data" / "late_home.toml"
 
 
 def with_params(scenario, seeds, **params):
@@ -75,26 +78,7 @@ def main(seeds: int, jobs: int) -> None:
             show(f"{case} difference (9 - 3; runs are not paired: different firm counts)", nine - three)
 
         print("3. no window before a home actor exists")
-        late = catchup.config.parse_scenario(
-            {
-                "name": "late_home",
-                "start_year": 1990,
-                "end_year": 2030,
-                "seeds": seeds,
-                "base_seed": BASE_SEED,
-                # every kind of window would open from the start if home actors were there
-                "parameters": {
-                    "technology_maturity": 0.05,
-                    "niche_market_size": 0.5,
-                    "publicness": 0.3,
-                    "procurement_support": 1.0,
-                    "n_home_firms": 0,
-                    "n_institutes": 0,
-                    "entrepreneurship": 0.0,
-                },
-                "events": [{"year": 2005, "home_entrants": 2, "label": "first home firms"}],
-            }
-        )
+        late = replace(catchup.load_scenario(LATE_HOME), seeds=seeds, base_seed=BASE_SEED)
         windows = run(late).windows
         earliest = windows["open_year"].min()
         print(

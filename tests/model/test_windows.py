@@ -150,21 +150,11 @@ def test_random_signals_give_disjoint_ordered_windows(seed):
 def test_in_a_run_no_window_opens_before_the_first_home_actor(seed):
     """An emerging technology with a home niche and procurement would open every kind of window
     from the start; with no home firm or institute until 2005, none opens before 2005."""
+    from catchup.config.scenario import load_scenario
     from catchup.model.simulate import simulate
-    from tests.conftest import make_scenario
+    from tests.conftest import ROOT
 
-    scenario = make_scenario(
-        {
-            "technology_maturity": 0.05,
-            "niche_market_size": 0.5,
-            "publicness": 0.3,
-            "procurement_support": 1.0,
-            "n_home_firms": 0,
-            "n_institutes": 0,
-            "entrepreneurship": 0.0,
-        },
-        [{"year": 2005, "home_entrants": 2, "label": "first home firms"}],
-    )
+    scenario = load_scenario(ROOT / "tests" / "data" / "late_home.toml")
     out = simulate(scenario, seed, seed)
     assert out.windows, "the home firms should find some window once they exist"
     assert min(w["open_year"] for w in out.windows) >= 2005

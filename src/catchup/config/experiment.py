@@ -21,10 +21,17 @@ from catchup.config.builtin import EXPERIMENTS, find
 from catchup.config.design import Level, Point, grid_points, sample_matrix, sample_points
 from catchup.config.messages import format_validation_error
 from catchup.config.parameters import ParametersSpec, bounds_problems, given_values, parameter_problems
-from catchup.config.scenario import NAME_PATTERN, STRICT, EventSpec, Scenario, event_problems, load_scenario
+from catchup.config.scenario import (
+    NAME_PATTERN,
+    STRICT,
+    EventSpec,
+    Scenario,
+    event_problems,
+    load_scenario,
+    same_step_generations,
+)
 from catchup.config.toml import read_toml
 from catchup.errors import ExperimentError, ScenarioError
-from catchup.model.events import event_step
 from catchup.model.outcomes import TRAJECTORY_TABLE_COLUMNS
 from catchup.model.parameters import BY_NAME
 
@@ -236,22 +243,17 @@ def point_generation_problems(source: str, scenario: Scenario, points: list[Poin
     problems: list[str] = []
     for point in points:
         kept = [e for e in scenario.events if e.label not in point.dropped]
-        seen: dict[int, str] = {}
-        for ev in sorted([*kept, *point.events], key=lambda e: e.year):
-            if not ev.new_generation:
-                continue
-            step = event_step(ev.year, scenario.start_year, scenario.steps_per_year)
-            name = ev.label or f"the event of {ev.year:g}"
-            if step in seen:
-                levels = ", ".join(f"{k} = {v}" for k, v in point.labels.items())
-                problem = (
-                    f"{source}: factors ({levels}): {name!r} brings a new generation in the same step as "
-                    f"{seen[step]!r} (allowed: at most one new generation per step of "
-                    f"1/{scenario.steps_per_year} year, the base scenario's events included)"
-                )
-                if problem not in problems:
-                    problems.append(problem)
-            seen.setdefault(step, name)
+        events = sorted([*kept, *point.events], key=lambda e: e.year)
+        names = [ev.label or f"the event of {ev.year:g}" for ev in events]
+        levels = ", ".join(f"{k} = {v}" for k, v in point.labels.items())
+        for i, j in same_step_generations(events, scenario.start_year, scenario.steps_per_year):
+            problem = (
+                f"{source}: factors ({levels}): {names[i]!r} brings a new generation in the same step as "
+                f"{names[j]!r} (allowed: at most one new generation per step of "
+                f"1/{scenario.steps_per_year} year, the base scenario's events included)"
+            )
+            if problem not in problems:
+                problems.append(problem)
     return problems
 
 

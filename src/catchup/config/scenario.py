@@ -8,6 +8,7 @@ the parameter table (`catchup.config.parameters`).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -155,23 +156,30 @@ class Scenario:
         }
 
 
-def generation_problems(source: str, events: list[EventSpec], start: float, steps_per_year: int) -> list[str]:
-    """At most one new generation per step: a second one in the same step would replace the
-    first before any firm could see it."""
+def same_step_generations(
+    events: Sequence[EventSpec | DatedEvent], start: float, steps_per_year: int
+) -> list[tuple[int, int]]:
+    """(i, j) for every event i that brings a new generation in the step of an earlier one j:
+    at most one may, since a second would replace the first before any firm could see it."""
     first: dict[int, int] = {}
-    problems = []
+    clashes = []
     for i, ev in enumerate(events):
         if not ev.new_generation or not math.isfinite(ev.year):
             continue
         step = event_step(ev.year, start, steps_per_year)
         if step in first:
-            problems.append(
-                f"{source}: events[{i}].year = {ev.year:g}: brings a new generation in the same step as "
-                f"events[{first[step]}] (allowed: at most one new generation per step of "
-                f"1/{steps_per_year} year)"
-            )
+            clashes.append((i, first[step]))
         first.setdefault(step, i)
-    return problems
+    return clashes
+
+
+def generation_problems(source: str, events: list[EventSpec], start: float, steps_per_year: int) -> list[str]:
+    """At most one new generation per step, said for the file's events by their index."""
+    return [
+        f"{source}: events[{i}].year = {events[i].year:g}: brings a new generation in the same step as "
+        f"events[{j}] (allowed: at most one new generation per step of 1/{steps_per_year} year)"
+        for i, j in same_step_generations(events, start, steps_per_year)
+    ]
 
 
 def event_problems(source: str, where: str, events: list[EventSpec], start: float, last: float) -> list[str]:

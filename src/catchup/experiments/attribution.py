@@ -7,7 +7,8 @@ is measured run by run. What the differences add up to is computed in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 from catchup.config.scenario import Scenario
 from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import run
+from catchup.model.events import DatedEvent
 from catchup.results.folder import InMemoryResults
 from catchup.results.manifest import Manifest, now, runs_manifest
 
@@ -36,6 +38,26 @@ CLOSURES: dict[str, dict[str, Any]] = {
 }
 
 
+def without_sources(
+    events: tuple[DatedEvent, ...],
+    keys: Collection[str],
+    from_year: float = -math.inf,
+    drop_generations_from: float | None = None,
+) -> list[DatedEvent]:
+    """The events with the parameters `keys` no longer set from `from_year` on, and no new
+    generation from `drop_generations_from` on; an event left with nothing to do is dropped.
+    Closing a window source, for a whole run or from a year, rewrites events this way."""
+    kept_events = []
+    for ev in events:
+        kept = {k: v for k, v in ev.set.items() if k not in keys} if ev.year >= from_year else dict(ev.set)
+        new_generation = ev.new_generation and not (
+            drop_generations_from is not None and ev.year >= drop_generations_from - 1e-9
+        )
+        if kept or new_generation or ev.home_entrants:
+            kept_events.append(replace(ev, set=kept, new_generation=new_generation))
+    return kept_events
+
+
 def close_window(scenario: Scenario, closures: list[str]) -> Scenario:
     """The scenario with the given window sources closed, in parameters and in dated events."""
     params = dict(scenario.parameters)
@@ -46,12 +68,9 @@ def close_window(scenario: Scenario, closures: list[str]) -> Scenario:
         closed.update(spec["set"])
         keep_generations = keep_generations and spec.get("new_generations", True)
     params.update(closed)
-    events = []
-    for ev in scenario.events:
-        kept = {k: v for k, v in ev.set.items() if k not in closed}
-        new_generation = ev.new_generation and keep_generations
-        if kept or new_generation or ev.home_entrants:
-            events.append(replace(ev, set=kept, new_generation=new_generation))
+    events = without_sources(
+        scenario.events, closed, drop_generations_from=None if keep_generations else -math.inf
+    )
     label = "+".join(closures)
     return replace(
         scenario, parameters=params, events=tuple(events), overrides={**scenario.overrides, "closed": label}

@@ -19,6 +19,7 @@ import pandas as pd
 
 from catchup.config.scenario import Scenario
 from catchup.errors import InvalidRunsWarning
+from catchup.experiments.attribution import without_sources
 from catchup.experiments.executors import Executor, borrowed
 from catchup.experiments.runs import RunResult, run, simulate_task
 from catchup.model.events import DatedEvent
@@ -46,16 +47,7 @@ def closed_from(
 ) -> Scenario:
     """The scenario with `settings` in force from `year` on (later events may not undo them),
     and, if given, no dated new generation from `drop_generations_from` on."""
-    events = []
-    for ev in scenario.events:
-        kept = dict(ev.set)
-        if ev.year >= year:
-            kept = {k: v for k, v in kept.items() if k not in settings}
-        new_generation = ev.new_generation and not (
-            drop_generations_from is not None and ev.year >= drop_generations_from - 1e-9
-        )
-        if kept or new_generation or ev.home_entrants:
-            events.append(replace(ev, set=kept, new_generation=new_generation))
+    events = without_sources(scenario.events, settings, year, drop_generations_from)
     events.append(DatedEvent(year, dict(settings), label="window source closed"))
     return replace(scenario, events=tuple(sorted(events, key=lambda e: e.year)))
 

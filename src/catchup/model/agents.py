@@ -98,8 +98,7 @@ class Firm(Agent):
     # -- behaviour, in the order the model calls it --------------------------
     def learn(self) -> None:
         """Everything that changes capability this step."""
-        if self.generation != len(self.model.technology.generations) - 1:
-            self.adopt_new_generation()
+        self.adopt_new_generation()
         self.capability = absorb_science(
             self.model, self.generation, self.capability, self.absorptive_capacity
         )

@@ -77,13 +77,13 @@ def found_foreign_firms(model: CatchUpModel, n: int) -> int:
     p = model.p
     room = p.max_foreign_firms - len(model.foreign_firms)
     newest = model.technology.newest
+    capability = min(max(newest.science, p.generation_entry_level * newest.opportunity), newest.ceiling)
     founded = max(0, min(n, room))
     for _ in range(founded):
-        capability = max(newest.science, p.generation_entry_level * newest.opportunity)
         firm = ForeignIncumbent(
             model,
             generation=newest.index,
-            capability=min(capability, newest.ceiling),
+            capability=capability,
             cash=founders_cash(model, p.foreign_entrant_cash),
         )
         firm.entrant = True

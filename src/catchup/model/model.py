@@ -174,10 +174,6 @@ class CatchUpModel(Model):
 
     # -- views used by agents ----------------------------------------------------
     @property
-    def firms(self):
-        return self.agents.select(lambda a: isinstance(a, Firm))
-
-    @property
     def home_firms(self) -> list[Latecomer]:
         """Home firms alive; cached until a firm enters or exits (do not modify)."""
         if self._home_firms is None:

@@ -97,7 +97,7 @@ class Generation:
         """Best capability known in this generation: science, the leader beyond it, or what an
         incumbent still in an older generation knows that carries over (cumulativeness): a
         new generation's frontier is not only what its first movers have done."""
-        return max(self.public_share * self.ceiling * self.progress, self.best, self.latent)
+        return max(self.science, self.best, self.latent)
 
 
 class Technology:
