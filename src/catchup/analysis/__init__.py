@@ -8,6 +8,7 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
+        "docking": ["DockingResult", "counterfactual_table", "docking_tables", "measure", "statement_table"],
         "attribution": ["attribution_table", "paired_table"],
         "compare": ["compare", "labelled_runs", "summarise_group"],
         "counterfactuals": [

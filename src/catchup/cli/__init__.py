@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from catchup import __version__
-from catchup.cli import analyse, cases, dashboard, figures, runs, sweeps
+from catchup.cli import analyse, cases, dashboard, docking, figures, runs, sweeps
 from catchup.cli.common import say
 
 app = typer.Typer(
@@ -50,3 +50,4 @@ app.command()(dashboard.dashboard)
 app.command()(cases.calibrate)
 app.command()(cases.validate)
 app.command()(cases.cases)
+app.command()(docking.dock)

@@ -111,14 +111,20 @@ def print_summary(info: dict[str, Any], name: str, target: Path) -> None:
 
 
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Scenario or experiment files to validate.")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario, experiment or docking files to validate.")],
 ) -> None:
-    """Validate scenario and experiment files without running them."""
+    """Validate scenario, experiment and docking files without running them."""
     failed = False
     for path in files:
         try:
             with handled():
                 loaded = config.load_file(path)
+                if isinstance(loaded, config.Docking):
+                    say(
+                        f"{path}: ok (docking '{loaded.name}' on scenario '{loaded.baseline.name}', "
+                        f"{len(loaded.statements)} statements, {len(loaded.counterfactuals)} counterfactuals)"
+                    )
+                    continue
                 if isinstance(loaded, config.Experiment):
                     exp = loaded
                     say(
@@ -164,19 +170,35 @@ def params(
 
 
 def scenarios() -> None:
-    """List the built-in scenarios, cases and experiments, usable by name (`catchup run baseline`).
+    """List the built-in scenarios, cases, experiments and dockings, usable by name (`catchup run baseline`).
 
     A calibrated case also answers to its bare name: `catchup run speech` runs
     cases/speech.calibrated.
     """
-    for title, folder, loader in (
-        ("scenarios and cases (catchup run NAME)", config.SCENARIOS, config.load_scenario),
-        ("experiments (catchup sweep NAME)", config.EXPERIMENTS, config.load_experiment),
+    docking = config.DOCKING
+    for title, folder, describe in (
+        (
+            "scenarios and cases (catchup run NAME)",
+            config.SCENARIOS,
+            lambda p: config.load_scenario(p).description,
+        ),
+        (
+            "experiments (catchup sweep NAME)",
+            config.EXPERIMENTS,
+            lambda p: config.load_experiment(p).description,
+        ),
+        (
+            "dockings with published models (catchup dock NAME)",
+            docking,
+            lambda p: config.load_docking(p).reference,
+        ),
     ):
         table = Table(title=f"built-in {title}")
         for col in ("name", "description"):
             table.add_column(col, overflow="fold")
         for name, path in config.builtin_names(folder).items():
+            if folder != docking and path.is_relative_to(docking):
+                continue  # listed with the dockings
             alias = config.short_name(path)
-            table.add_row(f"{name} (or {alias})" if alias else name, loader(path).description)
+            table.add_row(f"{name} (or {alias})" if alias else name, describe(path))
         out.print(table)

@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -34,6 +34,9 @@ from catchup.config.toml import read_toml
 from catchup.errors import ExperimentError, ScenarioError
 from catchup.model.outcomes import TRAJECTORY_TABLE_COLUMNS
 from catchup.model.parameters import BY_NAME
+
+if TYPE_CHECKING:
+    from catchup.config.docking import Docking
 
 Number = int | float
 # A design is counted before it is built: over max_runs runs (default 1e6, days of computing)
@@ -368,9 +371,10 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     return parse_experiment(data, str(path), path.parent, digest)
 
 
-def load_file(path: str | Path) -> Scenario | Experiment:
-    """A scenario or an experiment file (experiments name a base scenario), read once (it may be
-    a pipe); a name that is no file is looked up among the built-in scenarios, then experiments."""
+def load_file(path: str | Path) -> Scenario | Experiment | Docking:
+    """A scenario, an experiment (it names a base scenario) or a docking file (it lists
+    statements), read once (it may be a pipe); a name that is no file is looked up among the
+    built-in scenarios, then experiments."""
     given = Path(path)
     if not given.exists() and given.suffix != ".toml" and not given.is_absolute():
         try:
@@ -378,6 +382,10 @@ def load_file(path: str | Path) -> Scenario | Experiment:
         except ScenarioError:
             return load_experiment(given)
     data, digest = read_toml(path)
+    if "statements" in data:  # a docking file: a reference's set-up, statements, counterfactuals
+        from catchup.config.docking import load_docking
+
+        return load_docking(path, first=data)
     if "scenario" in data:
         return parse_experiment(data, str(path), Path(path).parent, digest)
     return load_scenario(path, first=(data, digest))

@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from catchup.config.builtin import find
 from catchup.config.messages import NAME_PATTERN, format_validation_error
 from catchup.config.parameters import ParametersSpec, bounds_problems, check_parameters, given_values
+from catchup.config.population import BuyerSpec, CohortSpec, CountrySpec, population_dict, population_problems
 from catchup.config.toml import read_extended
 from catchup.errors import ScenarioError
+from catchup.model.cohorts import BuyerClass, Cohort, Country
 from catchup.model.events import DatedEvent, event_step
 from catchup.model.parameters import BY_NAME, SETUP_ONLY, defaults
 
@@ -98,6 +100,9 @@ class ScenarioSpec(BaseModel):
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     parameters: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
     events: list[EventSpec] = Field(default_factory=list)
+    countries: list[CountrySpec] = Field(default_factory=list, max_length=10)
+    cohorts: list[CohortSpec] = Field(default_factory=list, max_length=20)
+    buyers: list[BuyerSpec] = Field(default_factory=list, max_length=10)
     calibration: CalibrationSpec | None = None
     calibrated: CalibratedSpec | None = None
 
@@ -120,6 +125,9 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict)
     calibration: dict[str, Any] | None = None  # history path (absolute), seeds, base_seed, trials, free
     calibrated: dict[str, Any] | None = None  # what the calibration search recorded
+    cohorts: tuple[Cohort, ...] = ()
+    countries: tuple[Country, ...] = ()
+    buyers: tuple[BuyerClass, ...] = ()
 
     @property
     def last_event_year(self) -> float:
@@ -153,6 +161,8 @@ class Scenario:
             "overrides": dict(self.overrides),
             "calibration": self.calibration,
             "calibrated": self.calibrated,
+            # only when declared, so the design hash of every other scenario is unchanged
+            **population_dict(self),
         }
 
 
@@ -240,6 +250,13 @@ def parse_scenario(
     problems += generation_problems(source, spec.events, spec.start_year, spec.steps_per_year)
     if spec.calibration is not None:
         problems += _calibration_problems(source, spec)
+    home_weight = (
+        spec.parameters.home_market_weight
+        if "home_market_weight" in spec.parameters.model_fields_set
+        else defaults()["home_market_weight"]
+    )
+    span = (spec.start_year, spec.end_year - 1 / spec.steps_per_year)
+    problems += population_problems(source, spec.countries, spec.cohorts, spec.buyers, span, home_weight)
     if problems:
         raise ScenarioError("\n".join(problems))
     params = defaults()
@@ -264,6 +281,9 @@ def parse_scenario(
         file_hash=file_hash,
         calibration=calibration,
         calibrated=spec.calibrated.model_dump() if spec.calibrated is not None else None,
+        cohorts=tuple(c.resolve() for c in spec.cohorts),
+        countries=tuple(c.resolve() for c in spec.countries),
+        buyers=tuple(b.resolve() for b in spec.buyers),
     )
 
 

@@ -9,6 +9,7 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
+        "docking": ["DockingRuns", "dock"],
         "attribution": ["CLOSURES", "AttributionResult", "attribute", "close_window"],
         "calibration": [
             "RESULTS",

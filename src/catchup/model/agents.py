@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from catchup.model.cohorts import INCUMBENTS, LATECOMERS
 from catchup.model.policy import institute_budget, subsidy_per_firm
 from catchup.model.technology import carried_position, grow, growth_rate, imitation_access, saturating
 
@@ -40,6 +41,8 @@ class Firm(Agent):
     different amounts of cash (set by the model when it founds the firm)."""
 
     is_home: bool = False
+    cohort: str = INCUMBENTS  # the group it entered with (set by the model for others)
+    country: int = 1  # index in the model's countries (0 home, 1 foreign, 2... third countries)
     model: CatchUpModel
 
     def __init__(
@@ -66,6 +69,7 @@ class Firm(Agent):
         self.subsidised_gain = 0.0  # capability this step's subsidy bought (for the institutional window)
         self.licensed_share = 0.0  # share of knowledge used under licence this step
         self.partners: list[ResearchInstitute] = []
+        self.perceived = 0  # newest generation the firm has perceived (with lock-in)
 
     # -- derived state --------------------------------------------------------
     @property
@@ -112,7 +116,7 @@ class Firm(Agent):
     def adopt_new_generation(self) -> None:
         """Move to the newest generation when it pays or when a rival there already beats us."""
         newest = self.model.technology.newest.index
-        if self.generation == newest:
+        if self.generation == newest or not self.perceives(newest):
             return
         expected = self.potential_in(newest)
         rival_ahead = any(f.capability > self.capability for f in self.model.firms_in(newest))
@@ -120,6 +124,21 @@ class Firm(Agent):
             self.capability = min(expected, self.model.technology.newest.ceiling)
             self.patent_coverage *= self.model.p.knowledge_cumulativeness
             self.generation = newest
+
+    def perceives(self, newest: int) -> bool:
+        """Whether the firm has seen the newest generation. Lock-in delays it: the hazard is
+        perception_rate x (1 - lock_in x the share of world demand its country holds in older
+        generations), so a country selling much of the old technology looks late (each firm
+        on its own draw, as in Landini, Lee & Malerba 2017)."""
+        m, p = self.model, self.model.p
+        if p.lock_in <= 0 or self.perceived >= newest:
+            return True
+        old_share = m.old_generation_share.get(self.country, 0.0)
+        hazard = p.perception_rate * max(0.0, 1.0 - p.lock_in * old_share)
+        if m.rng.random() < 1.0 - np.exp(-hazard * m.dt):
+            self.perceived = newest
+            return True
+        return False
 
     def spend_on_rd(self) -> None:
         """R&D out of last step's revenue, plus (home firms) out of cash, plus any subsidy."""
@@ -228,6 +247,7 @@ class ForeignIncumbent(Firm):
 
     is_home = False
     entrant = False  # set for firms founded during the run
+    country = 1  # FOREIGN_COUNTRY, or a third country's index
 
     def rd_out_of_cash(self) -> float:
         """An entrant, like a home start-up, spends part of its founders' cash on R&D before
@@ -243,6 +263,8 @@ class Latecomer(Firm):
     """A home firm that starts far below the frontier with little cash."""
 
     is_home = True
+    cohort = LATECOMERS
+    country = 0  # HOME_COUNTRY
 
     def rd_out_of_cash(self) -> float:
         """Risk-taking: entrepreneurs spend part of their cash on R&D before sales come."""

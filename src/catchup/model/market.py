@@ -10,9 +10,12 @@ the way towards the choice shares each step, so installed bases give inertia and
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from catchup.model.cohorts import BuyerClass, Country
 
 HOME, FOREIGN = "home", "foreign"
 MAINSTREAM, NICHE, PROCURED = "mainstream", "niche", "procured"
@@ -23,10 +26,11 @@ class Segment:
     """A slice of world demand with its own buyers."""
 
     name: str
-    region: str  # HOME or FOREIGN: whose demand it is
+    region: str  # HOME, FOREIGN or a third country's name: whose demand it is
     kind: str  # MAINSTREAM, NICHE or PROCURED
     home_fit: float = 0.0  # utility bonus of home firms (niches only)
     niche_index: int = -1
+    buyer: BuyerClass | None = None  # the buyer class of a mainstream segment split by class
 
     @property
     def open_to_home(self) -> bool:
@@ -34,8 +38,12 @@ class Segment:
         return not (self.region == FOREIGN and self.kind == PROCURED)
 
 
-def build_segments(niche_fits: list[float]) -> list[Segment]:
-    """The fixed list of segments: home procured, home niches, home and foreign mainstream."""
+def build_segments(
+    niche_fits: list[float], countries: Sequence[Country] = (), buyers: Sequence[BuyerClass] = ()
+) -> list[Segment]:
+    """The fixed list of segments: home procured, home niches, home and foreign mainstream,
+    then each third country's mainstream; with buyer classes, every mainstream segment is
+    split into one segment per class."""
     segments = [Segment("home_procured", HOME, PROCURED)]
     segments += [
         Segment(f"home_niche_{j}", HOME, NICHE, home_fit=fit, niche_index=j)
@@ -46,7 +54,16 @@ def build_segments(niche_fits: list[float]) -> list[Segment]:
         Segment("foreign_procured", FOREIGN, PROCURED),
         Segment("foreign_mainstream", FOREIGN, MAINSTREAM),
     ]
-    return segments
+    segments += [Segment(f"{c.name}_mainstream", c.name, MAINSTREAM) for c in countries]
+    if not buyers:
+        return segments
+    split: list[Segment] = []
+    for seg in segments:
+        if seg.kind != MAINSTREAM:
+            split.append(seg)
+            continue
+        split += [replace(seg, name=f"{seg.name}_{b.name}", buyer=b) for b in buyers]
+    return split
 
 
 def draw_niche_fits(
@@ -62,14 +79,19 @@ def segment_weights(
     home_market_weight: float,
     publicness: float,
     niche_market_size: float,
+    country_weights: dict[str, float] | None = None,
 ) -> np.ndarray:
     """Share of world demand in each segment; sums to 1.
 
     Each region's government buys `publicness` of its demand; the rest of home demand is
-    split between niches (`niche_market_size`, equally) and the home mainstream.
+    split between niches (`niche_market_size`, equally) and the home mainstream. A third
+    country's market (`country_weights`, all private) is taken from the foreign one's; a
+    buyer class takes its share of every mainstream segment.
     """
     n_niches = sum(1 for s in segments if s.kind == NICHE)
     home_private = home_market_weight * (1.0 - publicness)
+    third = country_weights or {}
+    foreign = max(0.0, 1.0 - home_market_weight - sum(third.values()))
     weights = np.empty(len(segments))
     for i, seg in enumerate(segments):
         if seg.region == HOME:
@@ -79,9 +101,12 @@ def segment_weights(
                 weights[i] = home_private * niche_market_size / n_niches
             else:
                 weights[i] = home_private * (1.0 - niche_market_size)
-        else:
-            foreign = 1.0 - home_market_weight
+        elif seg.region == FOREIGN:
             weights[i] = foreign * (publicness if seg.kind == PROCURED else 1.0 - publicness)
+        else:
+            weights[i] = third[seg.region]
+        if seg.buyer is not None:
+            weights[i] *= seg.buyer.share
     return weights
 
 
@@ -91,6 +116,29 @@ def eligibility(segments: list[Segment], is_home: np.ndarray) -> np.ndarray:
     return (~is_home)[:, None] | open_to_home[None, :]
 
 
+def meets_requirements(
+    segments: list[Segment], quality: np.ndarray, price: np.ndarray, cohort: Sequence[str]
+) -> np.ndarray:
+    """Which product a segment's buyers consider at all (firms x segments): a buyer class
+    ignores products below its minimum quality, above its maximum price, or from cohorts it
+    is closed to (everything passes in a segment without a buyer class)."""
+    ok = np.ones((len(quality), len(segments)), dtype=bool)
+    for j, seg in enumerate(segments):
+        b = seg.buyer
+        if b is None:
+            continue
+        ok[:, j] = (quality >= b.minimum_quality) & (price <= b.maximum_price)
+        if b.sellers is not None:
+            ok[:, j] &= np.array([c in b.sellers for c in cohort], dtype=bool)
+    return ok
+
+
+def domestic_matrix(segments: list[Segment], country: np.ndarray, country_names: Sequence[str]) -> np.ndarray:
+    """Whether each firm's country is the segment's (firms x segments): where home bias acts."""
+    region = np.array([country_names.index(seg.region) for seg in segments])
+    return np.asarray(country)[:, None] == region[None, :]
+
+
 def market_attractiveness(
     quality: np.ndarray,
     price: np.ndarray,
@@ -98,20 +146,24 @@ def market_attractiveness(
     is_home: np.ndarray,
     eligible: np.ndarray,
     *,
-    quality_sensitivity: float,
-    price_sensitivity: float,
+    quality_sensitivity: float | np.ndarray,
+    price_sensitivity: float | np.ndarray,
     home_fit: np.ndarray,
     network_weight: np.ndarray,
     complementors: np.ndarray | None = None,
     complementor_weight: np.ndarray | None = None,
+    domestic_bonus: np.ndarray | None = None,
+    network_floor: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """Utility of each firm in each segment (firms x segments), without policy terms.
 
     V[i, s] = quality_sensitivity * ln(q_i / q_best,s) - price_sensitivity * ln(price_i)
               + home_fit_s * [i is home] + network_weight_s * installed_base[i, s]
-              + complementor_weight_s * complement_variety(complementors_i);
+              + complementor_weight_s * complement_variety(complementors_i)
+              + domestic_bonus[i, s];
     -inf where firm i may not sell in segment s. q_best,s is the best eligible quality;
-    installed_base is that of the firm's standard (see `standard_base`).
+    installed_base is that of the firm's standard (see `standard_base`). The sensitivities
+    may differ by segment (buyer classes): a scalar or one value per segment.
     """
     q = np.maximum(quality, 1e-12)[:, None]
     best = np.where(eligible, q, 0.0).max(axis=0, keepdims=True)
@@ -119,14 +171,30 @@ def market_attractiveness(
     with np.errstate(invalid="ignore"):
         relative = q / np.maximum(best, 1e-12)
     utility = (
-        quality_sensitivity * np.log(relative)
-        - price_sensitivity * np.log(price)[:, None]
+        np.asarray(quality_sensitivity)[None, ...] * np.log(relative)
+        - np.asarray(price_sensitivity)[None, ...] * np.log(price)[:, None]
         + home_fit[None, :] * is_home[:, None]
-        + network_weight[None, :] * installed_base
+        + network_weight[None, :] * bandwagon(installed_base, network_floor)
     )
     if complementors is not None and complementor_weight is not None:
         utility = utility + complementor_weight[None, :] * complement_variety(complementors)[:, None]
+    if domestic_bonus is not None:
+        utility = utility + domestic_bonus
     return np.where(eligible, utility, -np.inf)
+
+
+def bandwagon(base: np.ndarray, floor: float | np.ndarray) -> np.ndarray:
+    """How buyers weigh an installed base (0 for none, 1 for the whole segment): the base
+    itself (floor 0), or, with a floor, 1 + ln(max(base, floor)) / ln(1 / floor), which is
+    0 at the floor and below: the propensity share ** delta of Malerba et al. (1999) in
+    logs, where doubling a small base counts as much as doubling a large one. `floor` is one
+    value or one per segment (columns of `base`)."""
+    floor = np.asarray(floor, dtype=float)
+    if not (floor > 0).any():
+        return base
+    safe = np.where(floor > 0, floor, 0.5)
+    logged = 1.0 + np.log(np.maximum(base, safe)) / np.log(1.0 / safe)
+    return np.where(floor > 0, logged, base)
 
 
 # Stand-alone use of a standard without complements, as a share of a full ecosystem.
@@ -143,22 +211,27 @@ def complement_variety(complementors: np.ndarray) -> np.ndarray:
 
 def standard_base(
     shares: np.ndarray,
-    is_home: np.ndarray,
+    origin: np.ndarray,
     home_pooling: float,
     generation: np.ndarray | None = None,
     carryover: float = 1.0,
+    shared: float = 1.0,
 ) -> np.ndarray:
     """Installed base of each firm's standard (firms x segments).
 
-    A standard is an origin's route in one generation. Foreign firms build to one
-    international standard, so each counts the foreign side's base; a home firm counts its
-    own base plus `home_pooling` (the alliance) of the other home firms' base: without an
-    alliance every home firm is a standard of its own. The base of the same origin in
-    another generation counts `carryover` per generation apart (backward compatibility of
-    the route): a new generation's standards start with part of the old base, not all of it."""
-    n = len(is_home)
-    same_origin = is_home[:, None] == is_home[None, :]
-    pooling = np.where(is_home[:, None], home_pooling, 1.0) * same_origin
+    `origin`: each firm's country (0 home, 1 foreign, 2... third countries) or, as booleans,
+    whether it is a home firm. A standard is an origin's route in one generation. Foreign
+    firms (and a third country's) build to one standard, so each counts its side's base
+    (`shared` of the others' base: 0 makes every firm a standard, a brand, of its own); a
+    home firm counts its own base plus `home_pooling` (the alliance) of the other home
+    firms' base: without an alliance every home firm is a standard of its own. The base of
+    the same origin in another generation counts `carryover` per generation apart (backward
+    compatibility of the route): a new generation's standards start with part of the old
+    base, not all of it."""
+    country = nest_ids(origin)
+    n = len(country)
+    same_origin = country[:, None] == country[None, :]
+    pooling = np.where(country[:, None] == 0, home_pooling, shared) * same_origin
     np.fill_diagonal(pooling, 1.0)
     if generation is not None and n:
         apart = np.abs(generation[:, None] - generation[None, :])
@@ -173,8 +246,17 @@ def complementor_attraction(base_share: float, joining_cost: float) -> float:
     return max(0.0, base_share * (1.0 - joining_cost))
 
 
-def nested_shares(utility: np.ndarray, is_home: np.ndarray, nest_scale: float) -> np.ndarray:
-    """Choice shares (firms x segments) of a nested logit with one nest per origin.
+def nest_ids(origin: np.ndarray) -> np.ndarray:
+    """Countries as integers (0 home, 1 foreign, ...), from a country index or home flags."""
+    origin = np.asarray(origin)
+    if origin.dtype == bool:
+        return np.where(origin, 0, 1)
+    return origin.astype(int)
+
+
+def nested_shares(utility: np.ndarray, origin: np.ndarray, nest_scale: float) -> np.ndarray:
+    """Choice shares (firms x segments) of a nested logit with one nest per origin (country;
+    `origin` as in `standard_base`).
 
     Within an origin, products share by a logit over V / nest_scale. Between origins, buyers
     compare each origin's value nest_scale * ln(sum_i w_i exp(V_i / nest_scale)), where w_i is
@@ -187,7 +269,9 @@ def nested_shares(utility: np.ndarray, is_home: np.ndarray, nest_scale: float) -
     scale = max(nest_scale, 1e-6)
     shares = np.zeros_like(utility, dtype=float)
     values, within = [], []
-    for rows in (is_home, ~is_home):
+    country = nest_ids(origin)
+    nests = [country == k for k in range(max(2, int(country.max(initial=0)) + 1))]
+    for rows in nests:
         v = utility[rows] / scale
         if v.shape[0] == 0:
             values.append(np.full(utility.shape[1], -np.inf))
@@ -202,7 +286,7 @@ def nested_shares(utility: np.ndarray, is_home: np.ndarray, nest_scale: float) -
         values.append(np.where(finite, scale * (top + np.log(np.where(finite, weighted, 1.0))), -np.inf))
         within.append(np.divide(z, total, out=np.zeros_like(z), where=total > 0))
     between = logit_shares(np.vstack(values))
-    for k, rows in enumerate((is_home, ~is_home)):
+    for k, rows in enumerate(nests):
         shares[rows] = within[k] * between[k]
     return shares
 

@@ -22,29 +22,33 @@ from catchup.model.agents import (
     Latecomer,
     ResearchInstitute,
 )
+from catchup.model.cohorts import (
+    BUILT_IN_COHORTS,
+    FOREIGN_COUNTRY,
+    HOME_COUNTRY,
+    BuyerClass,
+    Cohort,
+    Country,
+    cohort_view,
+    country_index,
+    unit_cost,
+)
 from catchup.model.events import DatedEvent, event_step
 from catchup.model.market import (
-    HOME,
-    MAINSTREAM,
-    NICHE,
     adjust_shares,
-    build_segments,
     complementor_attraction,
-    demand_opening,
     draw_niche_fits,
-    eligibility,
     market_attractiveness,
     nested_shares,
     per_step_rate,
     policy_bonus,
-    policy_channel,
-    segment_weights,
     standard_base,
 )
-from catchup.model.observation import MARKET_VIEW, observe
+from catchup.model.observation import MARKET_VIEW, market_view, observe
 from catchup.model.outcomes import TRAJECTORY_COLUMNS
 from catchup.model.parameters import defaults
 from catchup.model.policy import qualifies_for_procurement
+from catchup.model.segments import Segments, old_generation_shares, origin_bases
 from catchup.model.technology import Technology
 
 
@@ -67,6 +71,11 @@ class CatchUpModel(Model):
         rng: seed of the model's random generators (numpy `self.rng` and `self.random`).
         start_year, end_year, steps_per_year: the calendar the steps map onto.
         events: dated events (parameter changes, new generations).
+        cohorts: further groups of firms by country and entry date (beyond the incumbents
+            and latecomers the parameters set up); countries: third countries with their own
+            markets; buyers: buyer classes splitting every mainstream market.
+        record_cohorts: record per-cohort and per-class summaries each step (default: when
+            the scenario declares cohorts, countries or buyer classes).
     """
 
     def __init__(
@@ -78,6 +87,10 @@ class CatchUpModel(Model):
         end_year: float = 2030,
         steps_per_year: int = 4,
         events: list[DatedEvent] | tuple[DatedEvent, ...] = (),
+        cohorts: tuple[Cohort, ...] = (),
+        countries: tuple[Country, ...] = (),
+        buyers: tuple[BuyerClass, ...] = (),
+        record_cohorts: bool | None = None,
     ) -> None:
         super().__init__(rng=rng)
         self._all_firms: list[Firm] | None = None
@@ -103,15 +116,21 @@ class CatchUpModel(Model):
             p.public_knowledge,
         )
         fits = draw_niche_fits(self.rng, p.home_fit_advantage, p.niche_heterogeneity, p.niche_count)
-        self.segments = build_segments(fits)
-        self.segment_is_home = np.array([s.region == HOME for s in self.segments])
-        self.segment_is_mainstream = np.array([s.kind == MAINSTREAM for s in self.segments])
-        # Standardised products are used with complements (devices, software, services) in the
-        # mainstream and by public buyers; niche products are fitted to their users instead.
-        self.segment_uses_complements = np.array([s.kind != NICHE for s in self.segments])
-        self.segment_fit = np.array([s.home_fit for s in self.segments])
-        self._weights_key: tuple[float, float, float] | None = None
-        self._weights = np.zeros(len(self.segments))
+        self.countries = tuple(countries)
+        self.country_index = country_index(self.countries)
+        self.country_names = list(self.country_index)
+        self.cohorts = tuple(cohorts)
+        self.cohort_names = list(dict.fromkeys([*BUILT_IN_COHORTS, *(c.name for c in self.cohorts)]))
+        self.buyers = tuple(buyers)
+        # Per-cohort and per-class summaries: recorded when a scenario declares a population,
+        # or when asked (a docking of a plain scenario).
+        declared = bool(self.cohorts or self.countries or self.buyers)
+        self.records_cohorts = declared if record_cohorts is None else record_cohorts
+        self.cohort_trajectory: dict[str, list[float]] = {}
+        self.cohort_market: dict[str, float] = {}
+        self.old_generation_share: dict[int, float] = {}
+        self.market = Segments(fits, self.countries, self.buyers)
+        self.segments = self.market.list
         self._create_agents()
         self._schedule_events(events)
         self.event_log: list[tuple[float, str]] = []
@@ -144,12 +163,14 @@ class CatchUpModel(Model):
         for firm in self.home_firms:
             firm.shares[:] = 0.0
         # Foreign procured segments were split among foreign firms above.
+        for cohort in self.cohorts:
+            if cohort.year <= self.start_year:
+                entry.found_cohort(self, cohort)
         self._record_best()
-        # Complementors start where the foreign standard's base holds them; home has none yet.
-        self.complementors = {
-            "home": 0.0,
-            "foreign": complementor_attraction(1.0, self._joining_cost(home=False)),
-        }
+        # Complementors start where the foreign standard's base holds them; home and third
+        # countries have none yet.
+        self.complementors = dict.fromkeys(self.country_names, 0.0)
+        self.complementors[FOREIGN_COUNTRY] = complementor_attraction(1.0, self._joining_cost(home=False))
 
     def _schedule_events(self, events) -> None:
         self._event_actions = []
@@ -159,6 +180,7 @@ class CatchUpModel(Model):
             self._event_actions.append(action)
             # The event takes effect from the first step whose period starts at or after its year.
             self.schedule_event(action.fire, at=event_step(event.year, self.start_year, self.steps_per_year))
+        self._event_actions += entry.schedule_cohorts(self, self.cohorts)
 
     def apply_event(self, event: DatedEvent) -> None:
         """Apply a dated event: new parameter values and/or a new technology generation."""
@@ -248,6 +270,7 @@ class CatchUpModel(Model):
         best: dict[int, float] = {}
         for firm in self.all_firms:
             best[firm.generation] = max(best.get(firm.generation, 0.0), firm.capability)
+
         for institute in self.institutes:
             best[institute.generation] = max(best.get(institute.generation, 0.0), institute.knowledge)
         self.technology.record_best(best)
@@ -270,8 +293,10 @@ class CatchUpModel(Model):
         demand, less the cost of joining it) at `complementor_entry_rate` per year."""
         p = self.p
         rate = 1.0 - math.exp(-p.complementor_entry_rate * self.dt)
-        for side, home in (("home", True), ("foreign", False)):
-            target = complementor_attraction(self._standard_base[side], self._joining_cost(home))
+        for side in self.country_names:
+            target = complementor_attraction(
+                self._standard_base[side], self._joining_cost(side == HOME_COUNTRY)
+            )
             self.complementors[side] += rate * (target - self.complementors[side])
 
     def _maybe_new_generation(self) -> None:
@@ -286,42 +311,31 @@ class CatchUpModel(Model):
             self.technology.add_generation(self.period_start_year)
             self.event_log.append((self.period_start_year, "new generation (hazard)"))
 
-    def _segment_weights(self, home_market_weight: float, publicness: float, niche: float) -> np.ndarray:
-        """Segment weights, recomputed only when an event changes what they depend on."""
-        key = (home_market_weight, publicness, niche)
-        if self._weights_key != key:
-            self._weights_key = key
-            self._weights = segment_weights(self.segments, *key)
-        return self._weights
-
     def clear_market(self) -> None:
         """Buyers choose in every segment; shares adjust; firms book revenue and sales."""
         p = self.p
         firms = self.all_firms
         if not firms:  # every firm has left: no one sells, nothing is bought
             self.market_shares = np.zeros((0, len(self.segments)))
-            self._standard_base = {"home": 0.0, "foreign": 0.0}
+            self._standard_base = dict.fromkeys(self.country_names, 0.0)
             self.market_view = dict.fromkeys(MARKET_VIEW, 0.0)
+            self.cohort_market = cohort_view(self.cohort_names, self.buyers, [], [], np.zeros((0, 0)))
             return
         is_home = np.array([f.is_home for f in firms], dtype=bool)
+        country = np.array([f.country for f in firms], dtype=int)
         quality = np.array([f.capability for f in firms], dtype=float)
+        generation = np.array([f.generation for f in firms])
         price = np.where(is_home, 1.0 - p.home_cost_advantage, 1.0)
-        weights = self._segment_weights(p.home_market_weight, p.publicness, p.niche_market_size)
-        eligible = eligibility(self.segments, is_home)
+        if p.generation_cost_ratio != 1.0:
+            price = price * unit_cost(generation, p.generation_cost_ratio)
+        weights = self.market.current_weights(p.home_market_weight, p.publicness, p.niche_market_size)
+        eligible = self.market.eligible(is_home, quality, price, [f.cohort for f in firms])
         best_foreign = quality[~is_home].max() if (~is_home).any() else 0.0
         qualifies = qualifies_for_procurement(quality, best_foreign, p.procurement_threshold)
         shares = np.array([f.shares for f in firms]).reshape(len(firms), len(self.segments))
-        complementors = np.where(is_home, self.complementors["home"], self.complementors["foreign"])
-        market_terms = {
-            "quality_sensitivity": p.quality_sensitivity,
-            "price_sensitivity": p.price_sensitivity,
-            "home_fit": self.segment_fit,
-            "network_weight": p.network_effect * p.standardization * self.segment_is_mainstream,
-            "complementors": complementors,
-            "complementor_weight": p.complementor_value * p.standardization * self.segment_uses_complements,
-        }
-        generation = np.array([f.generation for f in firms])
-        base = standard_base(shares, is_home, 0.0, generation, p.standard_carryover)
+        complementors = np.array([self.complementors[self.country_names[c]] for c in country.tolist()])
+        market_terms = self.market.tastes(p, country, complementors, self.country_names)
+        base = standard_base(shares, country, 0.0, generation, p.standard_carryover, p.shared_standard)
         v_market = market_attractiveness(quality, price, base, is_home, eligible, **market_terms)
         bonus = policy_bonus(
             is_home,
@@ -335,12 +349,16 @@ class CatchUpModel(Model):
         policy_acts = bool(bonus.any()) or p.alliance > 0
         v_policy = v_market + bonus
         if p.alliance > 0:  # alliance members count the home standard's whole installed base
-            pooled = standard_base(shares, is_home, p.alliance, generation, p.standard_carryover)
+            pooled = standard_base(
+                shares, country, p.alliance, generation, p.standard_carryover, p.shared_standard
+            )
             v_pooled = market_attractiveness(quality, price, pooled, is_home, eligible, **market_terms)
             with np.errstate(invalid="ignore"):  # ineligible cells are -inf - -inf; masked below
                 v_policy = np.where(eligible, v_policy + (v_pooled - v_market), -np.inf)
-        target = nested_shares(v_policy, is_home, p.nest_scale)
+        target = nested_shares(v_policy, country, p.nest_scale)
         shares = adjust_shares(shares, target, per_step_rate(p.share_adjustment_rate, self.dt))
+        # Buyers drop a product at once when it stops qualifying (a class's requirements).
+        shares = np.where(eligible, shares, 0.0)
         sales = shares @ weights * self.world_demand_per_year * self.dt
         revenue = (sales * price).tolist()
         for i, (firm, sold) in enumerate(zip(firms, sales.tolist(), strict=True)):
@@ -349,31 +367,20 @@ class CatchUpModel(Model):
             firm.revenue = revenue[i]
         self.market_shares = shares  # firms x segments, as cleared this step (before exits)
         demand = shares * weights  # share of world demand per firm and segment
-        home_by_firm = demand[:, self.segment_is_home].sum(axis=1)
-        home_demand = home_by_firm.sum()
-        world_demand = demand.sum()
-        newest = self.technology.newest.index
-        older = generation != newest
-        # A standard's base, for complementors: the home standard serves the home market, the
-        # foreign one the world.
-        self._standard_base = {
-            "home": float(home_by_firm[is_home].sum() / home_demand) if home_demand > 0 else 0.0,
-            "foreign": float(demand[~is_home].sum() / world_demand) if world_demand > 0 else 0.0,
-        }
-        share_of_home = home_by_firm / home_demand if home_demand > 0 else np.zeros(len(firms))
-        self.market_view = {
-            "home_share_home_market": float(share_of_home[is_home].sum()),
-            "home_share_world_market": demand[is_home].sum() / world_demand if world_demand > 0 else 0.0,
-            "largest_home_firm_share": float(share_of_home[is_home].max()) if is_home.any() else 0.0,
-            "home_share_older_generations": float(share_of_home[is_home & older].sum()),
-            "demand_opening": demand_opening(v_market, is_home, weights, shares),
-            # Without policy terms the unaided choice is the choice itself: no second logit.
-            "policy_channel": policy_channel(
-                target, nested_shares(v_market, is_home, p.nest_scale), is_home, weights, self.segment_is_home
+        older = generation != self.technology.newest.index
+        self._standard_base = origin_bases(demand, country, self.market.is_home, self.country_names)
+        if self.p.lock_in > 0:  # what each country sells of older generations, read next step
+            self.old_generation_share = old_generation_shares(demand, country, older, len(self.country_names))
+        if self.records_cohorts:
+            cohorts = [f.cohort for f in firms]
+            self.cohort_market = cohort_view(
+                self.cohort_names, self.buyers, self.market.buyer_class, cohorts, demand
             )
-            if policy_acts
-            else 0.0,
-        }
+        # Without policy terms the unaided choice is the choice itself: no second logit.
+        unaided = nested_shares(v_market, country, p.nest_scale) if policy_acts else target
+        self.market_view = market_view(
+            demand, shares, weights, is_home, older, v_market, target, unaided, self.market.is_home
+        )
 
     def exit_firm(self, firm: Firm) -> None:
         """A firm out of cash leaves; its buyers are shared out among the rest next step."""

@@ -6,6 +6,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from catchup.model.market import demand_opening, policy_channel
+
 if TYPE_CHECKING:
     from catchup.model.model import CatchUpModel
 
@@ -19,6 +23,36 @@ MARKET_VIEW = (
     "demand_opening",
     "policy_channel",
 )
+
+
+def market_view(
+    demand: np.ndarray,
+    shares: np.ndarray,
+    weights: np.ndarray,
+    is_home: np.ndarray,
+    older: np.ndarray,
+    v_market: np.ndarray,
+    target: np.ndarray,
+    unaided: np.ndarray,
+    segment_is_home: np.ndarray,
+) -> dict[str, float]:
+    """What one market clearing shows of the home side (MARKET_VIEW), from the demand each
+    firm holds per segment (share of world demand), the shares, the market-only utilities and
+    the choice with and without policy terms."""
+    home_by_firm = demand[:, segment_is_home].sum(axis=1)
+    home_demand = home_by_firm.sum()
+    world_demand = demand.sum()
+    share_of_home = home_by_firm / home_demand if home_demand > 0 else np.zeros(len(demand))
+    return {
+        "home_share_home_market": float(share_of_home[is_home].sum()),
+        "home_share_world_market": demand[is_home].sum() / world_demand if world_demand > 0 else 0.0,
+        "largest_home_firm_share": float(share_of_home[is_home].max()) if is_home.any() else 0.0,
+        "home_share_older_generations": float(share_of_home[is_home & older].sum()),
+        "demand_opening": demand_opening(v_market, is_home, weights, shares),
+        "policy_channel": policy_channel(target, unaided, is_home, weights, segment_is_home)
+        if unaided is not target
+        else 0.0,
+    }
 
 
 def policy_learning(model: CatchUpModel) -> float:
@@ -73,3 +107,5 @@ def observe(model: CatchUpModel) -> None:
     }
     for name, value in row.items():
         model.trajectory[name].append(value)
+    for name, value in model.cohort_market.items():  # declared cohorts and buyer classes only
+        model.cohort_trajectory.setdefault(name, []).append(value)

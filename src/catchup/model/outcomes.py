@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from catchup.model.cohorts import cohort_cycle, leader_spells, smoothed
 from catchup.model.windows import WINDOW_TYPES, Window
 
 # Columns recorded every step, in order; documented in docs/ODD.md (observation).
@@ -131,6 +132,26 @@ def run_outcomes(
         of_kind = [w for w in windows if w.type == kind]
         row[f"{kind}_windows"] = len(of_kind)
         row[f"{kind}_windows_rose"] = sum(w.rose for w in of_kind)
+    return row
+
+
+def cohort_outcomes(
+    trajectory: Mapping[str, np.ndarray], cohorts: list[str], steps_per_year: int
+) -> dict[str, float | str]:
+    """Which cohort leads the world market at the end (by a one-year average, even below
+    one half), the order in which cohorts led, and the cohort cycle (`cohort_cycle`: a spell
+    of leadership counts from two years on)."""
+    shares = {name: np.asarray(trajectory[f"share_{name}"]) for name in cohorts}
+    entered = {name: s for name, s in shares.items() if np.nan_to_num(s).max() > 0}
+    window = max(1, steps_per_year)
+    final = {name: float(smoothed(np.nan_to_num(s), window)[-1]) for name, s in entered.items()}
+    row: dict[str, float | str] = {
+        "final_leading_cohort": max(final, key=final.__getitem__) if final else "",
+        "leading_cohorts": " > ".join(leader_spells(entered, window, 2 * window)),
+        "cohort_cycle": cohort_cycle(entered, window, 2 * window),
+    }
+    for name in cohorts:
+        row[f"final_share_{name}"] = float(np.nan_to_num(shares[name])[-1])
     return row
 
 

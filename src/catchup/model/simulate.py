@@ -11,9 +11,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from catchup.model.cohorts import BuyerClass, Cohort, Country
 from catchup.model.events import DatedEvent
 from catchup.model.model import CatchUpModel
-from catchup.model.outcomes import RunOutput, invalidated, numeric_problem, run_outcomes
+from catchup.model.outcomes import RunOutput, cohort_outcomes, invalidated, numeric_problem, run_outcomes
 from catchup.model.windows import WINDOW_TYPES, detect_windows
 
 
@@ -25,10 +26,14 @@ class Setup(Protocol):
     end_year: float
     steps_per_year: int
     events: Sequence[DatedEvent]
+    cohorts: Sequence[Cohort]
+    countries: Sequence[Country]
+    buyers: Sequence[BuyerClass]
 
 
-def simulate(setup: Setup, run_id: int, seed: int) -> RunOutput:
-    """Run the model once and summarise it; pure given (setup, seed)."""
+def simulate(setup: Setup, run_id: int, seed: int, record_cohorts: bool | None = None) -> RunOutput:
+    """Run the model once and summarise it; pure given (setup, seed). `record_cohorts`: keep
+    per-cohort columns even for a scenario that declares no population (docking)."""
     model = CatchUpModel(
         dict(setup.parameters),
         rng=seed,
@@ -36,9 +41,14 @@ def simulate(setup: Setup, run_id: int, seed: int) -> RunOutput:
         end_year=setup.end_year,
         steps_per_year=setup.steps_per_year,
         events=setup.events,
+        cohorts=tuple(setup.cohorts),
+        countries=tuple(setup.countries),
+        buyers=tuple(setup.buyers),
+        record_cohorts=record_cohorts,
     )
     model.run()
     traj = {k: np.asarray(v, dtype=float) for k, v in model.trajectory.items()}
+    cohort_traj = {k: np.asarray(v, dtype=float) for k, v in model.cohort_trajectory.items()}
     windows, signals = detect_windows(traj, setup.steps_per_year)
     for kind in WINDOW_TYPES:
         traj[f"window_{kind}"] = signals[kind]
@@ -53,6 +63,9 @@ def simulate(setup: Setup, run_id: int, seed: int) -> RunOutput:
     )
     row["entrants"] = model.entrants
     row["foreign_entrants"] = model.foreign_entrants
+    if model.records_cohorts:
+        row.update(cohort_outcomes(cohort_traj, model.cohort_names, setup.steps_per_year))
+        traj.update(cohort_traj)
     problem = numeric_problem(traj)
     row = invalidated(row, problem) if problem else {**row, "valid": True, "problem": ""}
     win_rows = [

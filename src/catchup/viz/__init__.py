@@ -10,6 +10,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submodules=["grids", "style", "timelines"],
     submod_attrs={
+        "docking": ["docking_figure", "docking_markdown"],
         "cases": ["fit_markdown", "summary_markdown", "write_summary"],
         "registry": [
             "FORMATS",

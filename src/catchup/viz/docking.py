@@ -1,0 +1,107 @@
+"""The docking figure: catchup's mean paths under a reference's set-up, with the values the
+reference reports marked where they apply, so a reader sees at a glance which hold."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from catchup.viz.style import OKABE_ITO, styled, subplots
+
+if TYPE_CHECKING:
+    from catchup.analysis.docking import DockingResult
+    from catchup.config.docking import Docking
+
+
+def panels(docking: Docking, paths: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """(title, columns) per panel: world shares, then one panel per buyer class."""
+    world = [c for c in paths.columns if c.startswith("share_") and not c.endswith(("_q10", "_q90"))]
+    out = [("world market", world)]
+    for b in docking.baseline.buyers:
+        cols = [c for c in paths.columns if c.startswith(f"{b.name}_") and not c.endswith(("_q10", "_q90"))]
+        out.append((b.name, cols))
+    return out
+
+
+def docking_figure(docking: Docking, paths: pd.DataFrame, statements: pd.DataFrame) -> Figure:
+    """Mean paths (10-90% of runs shaded) per panel; each statement on a drawn column marked
+    by its reference value over its periods (filled if it holds, hollow if not)."""
+    groups = panels(docking, paths)
+    with styled():
+        fig, axes = subplots(1, len(groups), figsize=(4.2 * len(groups) + 1.2, 3.4), squeeze=False)
+        colour: dict[str, str] = {}
+        for ax, (title, columns) in zip(axes[0], groups, strict=True):
+            for column in columns:
+                key = column.split("_share_")[-1] if "_share_" in column else column
+                key = key.removeprefix("share_")
+                c = colour.setdefault(key, OKABE_ITO[len(colour) % len(OKABE_ITO)])
+                style = "--" if column.endswith("_hhi") else "-"
+                ax.plot(
+                    paths["step"], paths[column], style, color=c, lw=1.4, label=docking.column_label(column)
+                )
+                ax.fill_between(
+                    paths["step"], paths[f"{column}_q10"], paths[f"{column}_q90"], color=c, alpha=0.15, lw=0
+                )
+            _mark_statements(ax, docking, statements, columns, colour)
+            ax.set_title(title)
+            ax.set_xlabel(f"reference period (1 = {docking.steps_per_period} step(s))")
+            ax.set_ylim(-0.02, 1.02)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
+        axes[0][0].set_ylabel("share (HHI dashed)")
+        fig.suptitle(
+            f"{docking.name}: catchup under the reference's set-up (mean of runs, 10-90% shaded); "
+            "the reference's values as bars and dots, filled where catchup matches"
+        )
+    return fig
+
+
+def _mark_statements(ax, docking: Docking, statements: pd.DataFrame, columns: list[str], colour) -> None:
+    for st, row in zip(docking.statements, statements.itertuples(index=False), strict=True):
+        if st.measure != "mean" or st.column not in columns:
+            continue
+        key = st.column.split("_share_")[-1] if "_share_" in st.column else st.column
+        c = colour.get(key.removeprefix("share_"), "black")
+        face = c if row.holds else "white"
+        if st.end > st.start:
+            ax.hlines(st.reference, st.start, st.end, colors=c, lw=3, alpha=0.6)
+        ax.plot([0.5 * (st.start + st.end)], [st.reference], "o", mfc=face, mec=c, ms=6)
+
+
+def docking_markdown(docking: Docking, result: DockingResult) -> str:
+    """Both docking tables as Markdown: statement, reference, catchup's mean [95%], verdict;
+    counterfactual, what it moves, the paired change [95%], verdict."""
+    lines = [
+        f"# Docking: {docking.name}",
+        "",
+        f"Reference: {docking.reference}. Scenario: `{docking.baseline.source}`; {result.seeds} seeds per "
+        f"variant (base seed {docking.base_seed}); {result.seconds:.0f} s.",
+        "",
+        "| reference statement | measured as | reference | catchup [95%] | verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for r in result.statements.itertuples(index=False):
+        bound = {"above": "> ", "below": "< "}.get(r.relation, "")
+        tol = f" ± {r.tolerance:g}" if r.relation == "about" else ""
+        value = "never" if r.catchup != r.catchup else f"{r.catchup:.3f} [{r.low:.3f}, {r.high:.3f}]"
+        lines.append(
+            f"| {r.statement} | {r.measure} | {bound}{r.reference:g}{tol} | {value} | "
+            f"{'holds' if r.holds else '**misses**'} |"
+        )
+    held = int(result.statements["holds"].sum())
+    lines += ["", f"{held} of {len(result.statements)} statements hold.", ""]
+    if len(result.counterfactuals):
+        lines += [
+            "| counterfactual | reference says | measured as | baseline | variant | change [95%] | verdict |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for r in result.counterfactuals.itertuples(index=False):
+            lines.append(
+                f"| {r.counterfactual} | {r.reference} | {r.measure} ({r.direction}) | {r.baseline:.3f} | "
+                f"{r.variant:.3f} | {r.change:+.3f} [{r.low:+.3f}, {r.high:+.3f}] | "
+                f"{'moves as reported' if r.holds else '**does not**'} |"
+            )
+        moved = int(result.counterfactuals["holds"].sum())
+        lines += ["", f"{moved} of {len(result.counterfactuals)} counterfactual checks move as reported."]
+    return "\n".join(lines) + "\n"
