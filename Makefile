@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: run test test-fast lint format docs bench clean browser dashboard calibrate counterfactuals
+.PHONY: run test test-fast lint format docs bench clean browser dashboard calibrate counterfactuals dock
 
 # A Python >= 3.12 that really runs: python3.12/python3.13 on PATH, else pyenv's.
 PYTHON ?= $(shell ./scripts/find-python)
@@ -55,6 +55,12 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python scripts/update_odd_table.py
+
+# Docking with two published models: each reference's set-up and counterfactuals on 200 seeds
+# (tables, docking.md and figure under results/docking/<name>/; about 5 minutes on 2 cores).
+dock: $(STAMP)
+	$(BIN)/catchup dock llm2017 --jobs $(JOBS)
+	$(BIN)/catchup dock mnow_computers --jobs $(JOBS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

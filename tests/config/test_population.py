@@ -92,3 +92,22 @@ def test_a_scenario_without_a_population_keeps_its_manifest_keys(tmp_path):
 )
 def test_inconsistent_populations_are_refused_with_the_key(tmp_path, text, expected):
     assert expected in error_of(tmp_path, text)
+
+
+def test_names_whose_output_columns_collide_are_refused(tmp_path):
+    """A buyer class `home` and a cohort `home_market` would both write home_share_home_market."""
+    cohort = COHORT.replace('"third"', '"home_market"')
+    buyers = BUYERS.replace('name = "big"', 'name = "home"').replace('"third", "latecomers"', '"home_market"')
+    message = error_of(tmp_path, BASE + COUNTRY + cohort + buyers)
+    assert "its output column 'home_share_home_market' is also the model's own column" in message
+
+
+def test_a_larger_home_market_that_would_leave_world_demand_above_one_is_refused(tmp_path):
+    from catchup.config.scenario import with_overrides
+    from catchup.errors import ParameterError
+
+    scenario = load_scenario(write(tmp_path, BASE + COUNTRY + COHORT))
+    with pytest.raises(ParameterError, match=r"home_market_weight < 0\.8"):
+        with_overrides(scenario, {"home_market_weight": 0.85})
+    event = "\n[[events]]\nyear = 1995\nset = { home_market_weight = 0.9 }\n"
+    assert "events[0].set.home_market_weight = 0.9" in error_of(tmp_path, BASE + event + COUNTRY + COHORT)

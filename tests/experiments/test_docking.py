@@ -152,3 +152,98 @@ def test_dock_command_names_an_unknown_docking():
     result = CliRunner().invoke(app, ["dock", "no_such_docking"])
     assert result.exit_code == 2
     assert "no_such_docking" in result.output and "llm2017" in result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('name = "d"', 'name = "d"\nlabels = { ghost = "G" }'),
+            "labels.ghost: not a cohort of the scenario",
+        ),
+        (
+            ("tolerance = 0.1", 'tolerance = 0.1\namong = ["share_incumbents"]'),
+            "among is not read by measure",
+        ),
+        (("tolerance = 0.1", 'relation = "above"\ntolerance = 0.1'), "tolerance is not read with relation"),
+        (("tolerance = 0.1", ""), "relation = 'about' needs a tolerance"),
+        (
+            (
+                "seeds = 3",
+                'seeds = 3\n[counterfactuals.x]\ntext = "t"\n[[counterfactuals.x.checks]]\n'
+                'measure = "mean"\ncolumn = "share_incumbents"\nfrom = 1\nto = 2\ndirection = "up"',
+            ),
+            "counterfactuals.x = {...}: a counterfactual needs set",
+        ),
+        (
+            ("from = 1", "start = 1"),
+            "statements[0].start = 1: unknown key (allowed: measure, column, from, to",
+        ),
+    ],
+)
+def test_a_docking_file_says_what_is_inconsistent_in_it(tmp_path, change, expected):
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(ScenarioError) as info:
+        load_docking(path)
+    assert expected in str(info.value)
+
+
+def test_a_counterfactual_on_another_calendar_or_a_missing_file_is_refused_with_its_key(tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text(f'extends = "{ROOT / "tests" / "data" / "short.toml"}"\nname = "o"\nend_year = 1999\n')
+    cf = (
+        '\n[counterfactuals.x]\ntext = "t"\nscenario = "{}"\n[[counterfactuals.x.checks]]\nmeasure = "mean"\n'
+        'column = "share_incumbents"\nfrom = 1\nto = 2\ndirection = "up"\n'
+    )
+    for target, expected in [
+        (other, "end_year = 1999 differs from the baseline's 2000"),
+        (tmp_path / "nope.toml", "no such file"),
+    ]:
+        path = write(tmp_path, GOOD + cf.format(target))
+        with pytest.raises(ScenarioError) as info:
+            load_docking(path)
+        assert f"{path}: counterfactuals.x.scenario" in str(info.value) and expected in str(info.value)
+
+
+def test_a_scenario_file_given_to_dock_is_said_not_to_be_a_docking_file():
+    with pytest.raises(ScenarioError, match="not a docking file"):
+        load_docking(ROOT / "tests" / "data" / "short.toml")
+
+
+def test_runs_that_leave_the_valid_range_are_left_out_not_read_as_zero(tmp_path):
+    scenario = tmp_path / "ovf.toml"
+    scenario.write_text(
+        'name = "ovf"\nstart_year = 1800\nend_year = 2300\nsteps_per_year = 2\n[parameters]\n'
+        "generation_hazard = 1.0\ngeneration_ceiling_ratio = 10.0\n"
+    )
+    path = tmp_path / "d.toml"
+    path.write_text(
+        f'name = "ovf"\nreference = "r"\nscenario = "{scenario}"\nseeds = 4\n[[statements]]\ntext = "t"\n'
+        'measure = "reaches"\ncolumn = "share_incumbents"\nat_least = 0.0\nfrom = 1\nto = 10\n'
+        "reference = 1.0\ntolerance = 0.01\n"
+    )
+    docking = load_docking(path)
+    result = docking_tables(docking, dock(docking, seeds=4))
+    assert result.invalid_runs == 4  # about 390 generations of ten times the ceiling: 10 ** 390 overflows
+    assert result.statements["runs"].iloc[0] == 0 and np.isnan(result.statements["catchup"].iloc[0])
+    assert not result.statements["holds"].iloc[0]
+
+
+def test_dock_refuses_a_bad_out_before_running_and_keeps_a_what_if_apart(tmp_path):
+    runner = CliRunner()
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    result = runner.invoke(app, ["dock", "llm2017", "--seeds", "2", "--out", str(a_file), "--quiet"])
+    assert result.exit_code == 2 and "is a file, not a folder" in result.output
+    path = write(tmp_path, GOOD)
+    plain = runner.invoke(app, ["dock", str(path), "--seeds", "2", "--quiet"])
+    what_if = runner.invoke(app, ["dock", str(path), "--seeds", "2", "--quiet", "--set", "home_bias=0.5"])
+    assert plain.exit_code == 0 and what_if.exit_code == 0, what_if.output
+    folders = sorted(p.name for p in (Path("results") / "docking").iterdir() if not p.name.startswith("."))
+    assert folders[0] == "d" and folders[1].startswith("d-set-")  # the what-if has a folder of its own
+    manifest = (Path("results") / "docking" / folders[1] / "manifest.json").read_text()
+    assert '"home_bias": 0.5' in manifest
+    other = runner.invoke(
+        app, ["dock", "mnow_computers", "--seeds", "2", "--quiet", "--out", "results/docking/d"]
+    )
+    assert other.exit_code == 2 and "holds a docking result ('d')" in other.output

@@ -26,7 +26,14 @@ def window(values: np.ndarray, start: int, end: int, steps_per_period: int) -> n
 
 
 def measure(trajectory: Trajectory, check: CheckSpec, steps_per_period: int) -> float:
-    """One run's value of a check (see `CheckSpec`); NaN for `first` when never reached."""
+    """One run's value of a check (see `CheckSpec`); NaN for `first` when never reached, and
+    for any check of a run whose numbers left the valid range (its columns are NaN): such a
+    run is left out, never read as 0."""
+    if any(
+        np.isnan(window(trajectory[c], check.start, check.end, steps_per_period)).any()
+        for _, c in check.columns()
+    ):
+        return float("nan")
 
     def mean_of(column: str) -> float:
         return float(np.mean(window(trajectory[column], check.start, check.end, steps_per_period)))
@@ -136,11 +143,16 @@ def counterfactual_table(
 
 
 def mean_paths(runs: Sequence[Trajectory], columns: Sequence[str]) -> pd.DataFrame:
-    """Per-step mean and 10-90% band of each column over runs (for the docking figure)."""
+    """Per-step mean and 10-90% band of each column over the valid runs (for the docking
+    figure; a run whose numbers left the valid range is left out)."""
     steps = len(next(iter(runs[0].values()))) if runs and runs[0] else 0
     out: dict[str, Any] = {"step": np.arange(1, steps + 1)}
+    valid = [run for run in runs if not any(np.isnan(v).any() for v in run.values())]
     for column in columns:
-        stacked = np.vstack([np.asarray(run[column], dtype=float) for run in runs])
+        if not valid:
+            out[column] = out[f"{column}_q10"] = out[f"{column}_q90"] = np.full(steps, np.nan)
+            continue
+        stacked = np.vstack([np.asarray(run[column], dtype=float) for run in valid])
         out[column] = stacked.mean(axis=0)
         out[f"{column}_q10"] = np.quantile(stacked, 0.1, axis=0)
         out[f"{column}_q90"] = np.quantile(stacked, 0.9, axis=0)
@@ -156,6 +168,12 @@ class DockingResult:
     paths: pd.DataFrame
     seeds: int
     seconds: float
+    invalid_runs: int = 0  # runs (of every variant) whose numbers left the valid range
+
+
+def invalid(runs: Sequence[Trajectory]) -> int:
+    """Runs whose numbers left the valid range (all their columns are NaN)."""
+    return sum(1 for run in runs if run and all(np.isnan(v).all() for v in run.values()))
 
 
 def docking_tables(docking: Docking, runs: DockingRuns) -> DockingResult:
@@ -166,4 +184,5 @@ def docking_tables(docking: Docking, runs: DockingRuns) -> DockingResult:
         paths=mean_paths(runs.baseline, runs.figure_columns),
         seeds=runs.seeds,
         seconds=runs.seconds,
+        invalid_runs=invalid(runs.baseline) + sum(invalid(v) for v in runs.variants.values()),
     )

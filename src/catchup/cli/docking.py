@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,7 +16,7 @@ import catchup.config as config
 import catchup.experiments as experiments
 import catchup.results as results
 import catchup.viz as viz
-from catchup.cli.common import Jobs, Quiet, Sets, default_out, handled, interrupted, out, progress, say
+from catchup.cli.common import Jobs, Overwrite, Quiet, Sets, handled, interrupted, out, progress, say, warn
 from catchup.files import write_text
 
 if TYPE_CHECKING:
@@ -23,6 +25,16 @@ if TYPE_CHECKING:
 DockArg = Annotated[
     str, typer.Argument(help="Docking name (llm2017, mnow_computers) or path to a docking TOML file.")
 ]
+TABLES = {"statements": "csv", "counterfactuals": "csv", "paths": "csv"}
+
+
+def default_target(name: str, overrides: dict[str, Any]) -> Path:
+    """results/docking/<name>; with --set, a folder of its own, so a what-if never replaces the
+    docking as its file defines it."""
+    if not overrides:
+        return Path("results") / "docking" / name
+    digest = hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
+    return Path("results") / "docking" / f"{name}-set-{digest}"
 
 
 def dock(
@@ -35,49 +47,94 @@ def dock(
     jobs: Jobs = 1,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for the tables and figure (default results/docking/<name>)."),
+        typer.Option(
+            "--out", help="Result folder (default results/docking/<name>, or <name>-set-<hash> with --set)."
+        ),
     ] = None,
+    overwrite: Overwrite = False,
     quiet: Quiet = False,
 ) -> None:
     """Run a reference model's set-up and its counterfactuals; print each reported statement
     beside catchup's value (95% interval) and a verdict, and each counterfactual's paired change.
 
-    Writes statements.csv, counterfactuals.csv, paths.csv, docking.md and docking.png|svg."""
+    Writes a result folder: statements.csv, counterfactuals.csv, paths.csv, docking.md,
+    docking.png and .svg, and manifest.json (seeds, --set overrides, time taken)."""
     with handled():
         docking = config.load_docking(name)
-        if sets:
-            docking = config.docking_with_overrides(docking, config.parse_assignments(sets))
-        target = default_out(out_dir, f"docking/{docking.name}")
+        overrides = config.parse_assignments(sets)
+        if overrides:
+            docking = config.docking_with_overrides(docking, overrides)
+        target = out_dir if out_dir is not None else default_target(docking.name, overrides)
+        results.ResultFolder.check_target(target, "docking", docking.name, overwrite)  # before any run
         n = seeds or docking.seeds
         total = n * (1 + len(docking.variants))
+        started = results.now()
         try:
             with progress(f"dock {docking.name}", total, quiet) as update:
                 runs = experiments.dock(
                     docking, seeds=n, jobs=jobs, progress=lambda done, _: update(completed=done)
                 )
+            result = analysis.docking_tables(docking, runs)
+            manifest = results.Manifest(
+                kind="docking",
+                name=docking.name,
+                description=docking.reference,
+                scenario=docking.baseline.to_dict(),
+                seeds=[experiments.run_seed(docking.base_seed, i) for i in range(n)],
+                n_runs=total,
+                workers=jobs,
+                started=started,
+                finished=results.now(),
+                versions=results.versions(),
+                tables=TABLES,
+                details={
+                    "source": docking.source,
+                    "overrides": overrides,
+                    "seeds_per_variant": n,
+                    "variants": list(docking.variants),
+                    "seconds": round(result.seconds, 1),
+                    "invalid_runs": result.invalid_runs,
+                    "statements_held": int(result.statements["holds"].sum()),
+                    "statements": len(result.statements),
+                    "counterfactual_checks_moved": int(result.counterfactuals["holds"].sum())
+                    if len(result.counterfactuals)
+                    else 0,
+                    "counterfactual_checks": len(result.counterfactuals),
+                },
+            )
+
+            def extras(stage: Path) -> None:
+                write_text(viz.docking_markdown(docking, result, overrides), stage / "docking.md")
+                viz.style.save(viz.docking_figure(docking, result.paths, result.statements), stage, "docking")
+
+            tables = {
+                "statements": result.statements,
+                "counterfactuals": result.counterfactuals,
+                "paths": result.paths,
+            }
+            results.ResultFolder.write(target, manifest, tables, overwrite=overwrite, extras=extras)
         except KeyboardInterrupt:
-            interrupted(f"nothing is written for an unfinished docking; run it again: catchup dock {name}")
-        result = analysis.docking_tables(docking, runs)
-        target.mkdir(parents=True, exist_ok=True)
-        results.write_table(result.statements, target / "statements.csv", "csv")
-        results.write_table(result.counterfactuals, target / "counterfactuals.csv", "csv")
-        results.write_table(result.paths, target / "paths.csv", "csv")
-        write_text(viz.docking_markdown(docking, result), target / "docking.md")
-        figure = viz.docking_figure(docking, result.paths, result.statements)
-        viz.style.save(figure, target, "docking")
+            interrupted(f"nothing of this docking was written (any earlier result in {target} is as it was)")
     out.print(statement_view(result.statements, f"{docking.name}: {n} seeds per variant"))
     if len(result.counterfactuals):
         out.print(counterfactual_view(result.counterfactuals))
-    held = int(result.statements["holds"].sum())
-    moved = int(result.counterfactuals["holds"].sum()) if len(result.counterfactuals) else 0
+    if result.invalid_runs:
+        warn(
+            f"{result.invalid_runs} run(s) left the valid numeric range; they are left out of every "
+            "statement, change and path they would enter (the runs column says how many count)"
+        )
+    details = manifest.details
+    moved = f"{details['counterfactual_checks_moved']} of {details['counterfactual_checks']}"
     say(
-        f"{held} of {len(result.statements)} statements hold; {moved} of {len(result.counterfactuals)} "
-        f"counterfactual checks move as reported ({result.seconds:.0f} s for {total} runs)"
+        f"{details['statements_held']} of {details['statements']} statements hold; {moved} counterfactual "
+        f"checks move as reported ({result.seconds:.0f} s for {total} runs on {jobs} worker(s))"
     )
-    say(f"wrote {target}/statements.csv, counterfactuals.csv, paths.csv, docking.md, docking.png")
+    if overrides:
+        say("with --set " + ", ".join(f"{k}={v}" for k, v in overrides.items()) + " on every variant")
+    say(f"wrote {target}/ (statements.csv, counterfactuals.csv, paths.csv, docking.md, docking.png)")
 
 
-def _value(row, fmt: str = "{:.3f}") -> str:
+def _value(row: Any, fmt: str = "{:.3f}") -> str:
     if row.catchup != row.catchup:
         return "never"
     return f"{fmt.format(row.catchup)} [{fmt.format(row.low)}-{fmt.format(row.high)}]"

@@ -20,10 +20,11 @@ from catchup.config.messages import NAME_PATTERN, format_validation_error
 from catchup.config.scenario import Scenario, load_scenario, with_overrides
 from catchup.config.toml import read_toml
 from catchup.errors import ParameterError, ScenarioError
+from catchup.model.cohorts import BUILT_IN_COHORTS
 
 STRICT = ConfigDict(extra="forbid", strict=True)
 DOCKING = EXPERIMENTS / "docking"  # the built-in docking files, found by name
-Period = Annotated[int, Field(ge=1, le=100_000)]
+DOCKING_KEYS = {"statements", "counterfactuals", "reference"}  # what only a docking file has
 
 
 class CheckSpec(BaseModel):
@@ -36,11 +37,11 @@ class CheckSpec(BaseModel):
     `at_least` within the periods; first: the first period it reaches `at_least` (runs that
     never do are left out and counted)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
     measure: Literal["mean", "largest", "lead", "below", "reaches", "first"]
     column: Annotated[str, Field(min_length=1)]
-    start: Period = Field(alias="from")
-    end: Period = Field(alias="to")
+    start: Annotated[int, Field(ge=1, le=100_000, alias="from")]
+    end: Annotated[int, Field(ge=1, le=100_000, alias="to")]
     among: list[Annotated[str, Field(min_length=1)]] | None = None
     than: str | None = None
     at_least: float | None = Field(default=None, allow_inf_nan=False)
@@ -59,10 +60,21 @@ class CheckSpec(BaseModel):
         key = needs.get(self.measure)
         if key is not None and getattr(self, key) is None:
             raise ValueError(f"measure = {self.measure!r} needs {key}")
+        for other in ("among", "than", "at_least"):
+            if other != key and getattr(self, other) is not None:
+                raise ValueError(
+                    f"{other} is not read by measure = {self.measure!r} (it reads: {key or 'column'})"
+                )
+        if self.among is not None and len(set(self.among)) < 2:
+            raise ValueError("among must name at least two different columns")
+        if self.measure == "largest" and self.column not in (self.among or []):
+            raise ValueError(f"column {self.column!r} must be one of among")
         return self
 
-    def columns(self) -> list[str]:
-        return [self.column, *(self.among or []), *([self.than] if self.than else [])]
+    def columns(self) -> list[tuple[str, str]]:
+        """Every column the check reads, with the key that names it."""
+        named = [("column", self.column)] + [("among", c) for c in self.among or []]
+        return named + ([("than", self.than)] if self.than else [])
 
 
 class StatementSpec(CheckSpec):
@@ -74,6 +86,16 @@ class StatementSpec(CheckSpec):
     # reference states, "above 0.73")
     relation: Literal["about", "above", "below"] = "about"
     tolerance: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _tolerance(self) -> StatementSpec:
+        if self.relation != "about" and "tolerance" in self.model_fields_set:
+            raise ValueError(
+                f"tolerance is not read with relation = {self.relation!r} (a bound is met or not)"
+            )
+        if self.relation == "about" and "tolerance" not in self.model_fields_set:
+            raise ValueError("relation = 'about' needs a tolerance (how close a match must come)")
+        return self
 
 
 class CounterfactualCheckSpec(CheckSpec):
@@ -90,6 +112,12 @@ class CounterfactualSpec(BaseModel):
     scenario: str | None = None  # relative to the docking file; default: the baseline's
     set: dict[str, Any] = Field(default_factory=dict)
     checks: Annotated[list[CounterfactualCheckSpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> CounterfactualSpec:
+        if not self.set and self.scenario is None:
+            raise ValueError("a counterfactual needs set (parameter changes) and/or scenario (another file)")
+        return self
 
 
 class DockingSpec(BaseModel):
@@ -144,11 +172,22 @@ class Docking:
         return column
 
 
+def _scenario_of(source: str, key: str, path: Path) -> Scenario:
+    """A scenario a docking file names, with a problem said for the docking file and its key."""
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        lines = str(exc).splitlines()
+        raise ScenarioError("\n".join(f"{source}: {key}: {line}" for line in lines)) from None
+
+
+def _known_cohorts(scenario: Scenario) -> list[str]:
+    return [*BUILT_IN_COHORTS, *(c.name for c in scenario.cohorts)]
+
+
 def _known_columns(scenario: Scenario) -> set[str]:
     """Per-step cohort and buyer-class columns a scenario records (see `simulate`)."""
-    from catchup.model.cohorts import BUILT_IN_COHORTS  # plain data: no Mesa
-
-    cohorts = [*BUILT_IN_COHORTS, *(c.name for c in scenario.cohorts)]
+    cohorts = _known_cohorts(scenario)
     known = {f"share_{c}" for c in cohorts}
     for b in scenario.buyers:
         known |= {f"{b.name}_hhi", f"{b.name}_served"} | {f"{b.name}_share_{c}" for c in cohorts}
@@ -157,10 +196,10 @@ def _known_columns(scenario: Scenario) -> set[str]:
 
 def _column_problems(source: str, where: str, check: CheckSpec, known: set[str], steps: int) -> list[str]:
     problems = []
-    for column in check.columns():
+    for key, column in check.columns():
         if column not in known:
             problems.append(
-                f"{source}: {where}.column {column!r}: not recorded by the scenario "
+                f"{source}: {where}.{key} {column!r}: not recorded by the scenario "
                 f"(allowed: {', '.join(sorted(known))})"
             )
     if check.end > steps:
@@ -174,20 +213,47 @@ def load_docking(name_or_path: str | Path, first: dict[str, Any] | None = None) 
     path = find(name_or_path, DOCKING, "docking file")
     data = first if first is not None else read_toml(path)[0]
     source = str(path)
+    if not DOCKING_KEYS & set(data):
+        raise ScenarioError(
+            f"{source}: not a docking file (a docking file names a scenario and lists [[statements]]; "
+            "see experiments/docking/)"
+        )
     try:
         spec = DockingSpec.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(format_validation_error(source, err, DockingSpec)) from None
     here = path.parent
-    baseline = load_scenario(here / spec.scenario)
+    baseline = _scenario_of(source, "scenario", here / spec.scenario)
     variants: dict[str, Scenario] = {}
     problems: list[str] = []
     for key, cf in spec.counterfactuals.items():
-        base = load_scenario(here / cf.scenario) if cf.scenario else baseline
+        try:
+            base = (
+                _scenario_of(source, f"counterfactuals.{key}.scenario", here / cf.scenario)
+                if cf.scenario
+                else baseline
+            )
+        except ScenarioError as exc:
+            problems.append(str(exc))
+            continue
         try:
             variants[key] = with_overrides(base, cf.set)
         except ParameterError as exc:
-            problems.append(f"{source}: counterfactuals.{key}.set: {exc}")
+            problems += [f"{source}: counterfactuals.{key}.set: {line}" for line in str(exc).splitlines()]
+            continue
+        for field in ("start_year", "end_year", "steps_per_year"):
+            own, base_value = getattr(base, field), getattr(baseline, field)
+            if own != base_value:
+                problems.append(
+                    f"{source}: counterfactuals.{key}.scenario: {field} = {own:g} differs from the "
+                    f"baseline's {base_value:g} (allowed: the same calendar, so periods compare)"
+                )
+    cohorts = _known_cohorts(baseline)
+    for label in spec.labels:
+        if label not in cohorts:
+            problems.append(
+                f"{source}: labels.{label}: not a cohort of the scenario (allowed: {', '.join(cohorts)})"
+            )
     n_periods = (
         round((baseline.end_year - baseline.start_year) * baseline.steps_per_year) // spec.steps_per_period
     )

@@ -382,9 +382,9 @@ def load_file(path: str | Path) -> Scenario | Experiment | Docking:
         except ScenarioError:
             return load_experiment(given)
     data, digest = read_toml(path)
-    if "statements" in data:  # a docking file: a reference's set-up, statements, counterfactuals
-        from catchup.config.docking import load_docking
+    from catchup.config.docking import DOCKING_KEYS, load_docking
 
+    if DOCKING_KEYS & set(data):  # a docking file: a reference's set-up, statements, counterfactuals
         return load_docking(path, first=data)
     if "scenario" in data:
         return parse_experiment(data, str(path), Path(path).parent, digest)

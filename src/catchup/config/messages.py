@@ -59,6 +59,15 @@ def _is_number(annotation: Any) -> bool:
     return get_origin(annotation) in (Union, types.UnionType) and set(get_args(annotation)) == {int, float}
 
 
+def _field(model: type[BaseModel], key: Any) -> Any:
+    """A model's field by its name or, as a file spells it, its alias (`from` for `start`)."""
+    if not isinstance(key, str):
+        return None
+    return model.model_fields.get(key) or next(
+        (f for f in model.model_fields.values() if f.alias == key), None
+    )
+
+
 def _annotation_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> Any:
     """The annotation of the value at `loc` in `schema`, or None where the path leaves it."""
     annotation: Any = schema
@@ -66,7 +75,7 @@ def _annotation_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> Any:
         annotation = _unwrap(annotation)
         origin = get_origin(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(key) if isinstance(key, str) else None
+            field = _field(annotation, key)
             if field is None:
                 return None
             annotation = field.annotation
@@ -83,7 +92,7 @@ def _bounds(schema: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     parent = _annotation_at(schema, loc[:-1])
     if not (isinstance(parent, type) and issubclass(parent, BaseModel)):
         return None
-    field = parent.model_fields.get(loc[-1]) if isinstance(loc[-1], str) else None
+    field = _field(parent, loc[-1])
     if field is None:
         return None
     annotation = _unwrap(field.annotation)
@@ -115,10 +124,13 @@ def allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> s
         if is_parameter:
             return f"a parameter name from `catchup params`{did_you_mean(str(loc[-1]))}"
         if isinstance(parent, type) and issubclass(parent, BaseModel):
-            return ", ".join(parent.model_fields)
+            return ", ".join(f.alias or name for name, f in parent.model_fields.items())
         return "see README.md for the keys of this table"
     if is_parameter and str(loc[-1]) in BY_NAME:
         return BY_NAME[str(loc[-1])].allowed()
+    here = _annotation_at(schema, loc)
+    if error_type == "value_error" and isinstance(here, type) and issubclass(here, BaseModel):
+        return None  # a rule across a table's keys: its message says what is needed
     bounds = _bounds(schema, loc)
     if bounds and " in [" in bounds:
         return bounds

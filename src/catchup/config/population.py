@@ -55,7 +55,7 @@ class BuyerSpec(BaseModel):
     network_effect: Annotated[float, Field(ge=0, le=20, allow_inf_nan=False)]
     minimum_quality: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
     maximum_price: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)] | None = None
-    sellers: list[Annotated[str, Field(min_length=1)]] | None = None
+    sellers: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = None
     network_floor: Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False)] | None = None
 
     def resolve(self) -> BuyerClass:
@@ -128,6 +128,7 @@ def population_problems(
                     f"{source}: buyers[{i}].sellers: {seller!r} is not a cohort "
                     f"(allowed: {', '.join(all_cohorts)})"
                 )
+    problems += _column_clashes(source, all_cohorts, buyers)
     total = sum(b.share for b in buyers_given)
     if buyers_given and abs(total - 1.0) > 1e-9:
         problems.append(f"{source}: buyers.share: the classes' shares sum to {total:g} (allowed: exactly 1)")
@@ -148,3 +149,25 @@ def population_dict(scenario: Any) -> dict[str, Any]:
                 for x in items
             ]
     return out
+
+
+def _column_clashes(source: str, cohorts: list[str], buyers: list[str]) -> list[str]:
+    """Cohort and buyer-class names make output columns (share_<cohort>, <class>_hhi,
+    <class>_served, <class>_share_<cohort>): none may repeat another or a column of the
+    model's own, or one would overwrite the other."""
+    from catchup.model.outcomes import TRAJECTORY_TABLE_COLUMNS  # plain data: no Mesa
+
+    made: dict[str, str] = {}
+    problems = []
+    for kind, name, columns in [("cohort", c, [f"share_{c}"]) for c in cohorts] + [
+        ("buyer class", b, [f"{b}_hhi", f"{b}_served", *(f"{b}_share_{c}" for c in cohorts)]) for b in buyers
+    ]:
+        for column in columns:
+            clash = "the model's own column" if column in TRAJECTORY_TABLE_COLUMNS else made.get(column)
+            if clash:
+                problems.append(
+                    f"{source}: {kind} {name!r}: its output column {column!r} is also {clash} "
+                    "(allowed: names whose columns differ; rename it)"
+                )
+            made.setdefault(column, f"{kind} {name!r}'s")
+    return problems

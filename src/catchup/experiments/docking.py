@@ -48,9 +48,14 @@ def figure_columns(docking: Docking) -> Columns:
     return tuple(columns)
 
 
-def needed_columns(docking: Docking) -> Columns:
-    checks = [*docking.statements, *(c for cf in docking.counterfactuals.values() for c in cf.checks)]
-    wanted = [*figure_columns(docking), *(col for check in checks for col in check.columns())]
+def needed_columns(docking: Docking, variant: str = "baseline") -> Columns:
+    """What a variant's runs must keep: the baseline everything its statements, the
+    counterfactuals' checks and the figure read; a counterfactual its own checks."""
+    if variant == "baseline":
+        checks = [*docking.statements, *(c for cf in docking.counterfactuals.values() for c in cf.checks)]
+        wanted = [*figure_columns(docking), *(col for check in checks for _, col in check.columns())]
+    else:
+        wanted = [col for check in docking.counterfactuals[variant].checks for _, col in check.columns()]
     return tuple(dict.fromkeys(wanted))
 
 
@@ -75,11 +80,16 @@ def dock(
 ) -> DockingRuns:
     """Run the baseline and every counterfactual on `seeds` seeds."""
     n = seeds if seeds is not None else docking.seeds
-    columns = needed_columns(docking)
     variants: dict[str, Scenario] = {"baseline": docking.baseline, **docking.variants}
     tasks = [
-        (k * n + run_id, replace(scenario, seeds=n), run_id, run_seed(docking.base_seed, run_id), columns)
-        for k, scenario in enumerate(variants.values())
+        (
+            k * n + run_id,
+            replace(scenario, seeds=n),
+            run_id,
+            run_seed(docking.base_seed, run_id),
+            needed_columns(docking, key),
+        )
+        for k, (key, scenario) in enumerate(variants.items())
         for run_id in range(n)
     ]
     started = time.perf_counter()

@@ -75,10 +75,11 @@ def country_index(countries: Sequence[Country]) -> dict[str, int]:
     return index
 
 
-def unit_cost(generation: int, cost_ratio: float) -> float:
+def unit_cost(generation: int | np.ndarray, cost_ratio: float) -> float | np.ndarray:
     """Unit cost of a product of a generation, relative to the first: each generation costs
-    `cost_ratio` times the one before (below 1: a cheaper technology, the microprocessor)."""
-    return cost_ratio**generation
+    `cost_ratio` times the one before (below 1: a cheaper technology, the microprocessor);
+    never below 1e-300, so a long run of cheaper generations cannot make a price 0."""
+    return np.maximum(np.power(cost_ratio, generation, dtype=float), 1e-300)
 
 
 def concentration(demand: np.ndarray) -> float:

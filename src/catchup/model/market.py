@@ -85,13 +85,17 @@ def segment_weights(
 
     Each region's government buys `publicness` of its demand; the rest of home demand is
     split between niches (`niche_market_size`, equally) and the home mainstream. A third
-    country's market (`country_weights`, all private) is taken from the foreign one's; a
-    buyer class takes its share of every mainstream segment.
+    country's market (`country_weights`, all private) is taken from the foreign one's (if
+    the home market leaves less room than they ask, they share what is left in proportion);
+    a buyer class takes its share of every mainstream segment.
     """
     n_niches = sum(1 for s in segments if s.kind == NICHE)
     home_private = home_market_weight * (1.0 - publicness)
-    third = country_weights or {}
-    foreign = max(0.0, 1.0 - home_market_weight - sum(third.values()))
+    third = dict(country_weights or {})
+    room = 1.0 - home_market_weight
+    if third and sum(third.values()) > room:  # an event grew the home market: third ones shrink
+        third = {name: w * room / sum(third.values()) for name, w in third.items()}
+    foreign = max(0.0, room - sum(third.values()))
     weights = np.empty(len(segments))
     for i, seg in enumerate(segments):
         if seg.region == HOME:

@@ -30,7 +30,7 @@ def docking_figure(docking: Docking, paths: pd.DataFrame, statements: pd.DataFra
     by its reference value over its periods (filled if it holds, hollow if not)."""
     groups = panels(docking, paths)
     with styled():
-        fig, axes = subplots(1, len(groups), figsize=(4.2 * len(groups) + 1.2, 3.4), squeeze=False)
+        fig, axes = subplots(1, len(groups), figsize=(4.0 * len(groups) + 0.6, 4.2), squeeze=False)
         colour: dict[str, str] = {}
         for ax, (title, columns) in zip(axes[0], groups, strict=True):
             for column in columns:
@@ -46,13 +46,14 @@ def docking_figure(docking: Docking, paths: pd.DataFrame, statements: pd.DataFra
                 )
             _mark_statements(ax, docking, statements, columns, colour)
             ax.set_title(title)
-            ax.set_xlabel(f"reference period (1 = {docking.steps_per_period} step(s))")
+            per = docking.steps_per_period
+            ax.set_xlabel("reference period t" + (f" ({per} steps each)" if per > 1 else ""))
             ax.set_ylim(-0.02, 1.02)
-            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=7, ncol=1)
         axes[0][0].set_ylabel("share (HHI dashed)")
         fig.suptitle(
-            f"{docking.name}: catchup under the reference's set-up (mean of runs, 10-90% shaded); "
-            "the reference's values as bars and dots, filled where catchup matches"
+            f"{docking.name}: catchup under the reference's set-up (mean of runs, 10-90% of runs shaded)\n"
+            "the reference's values as bars over their periods, dot filled where catchup matches"
         )
     return fig
 
@@ -69,14 +70,21 @@ def _mark_statements(ax, docking: Docking, statements: pd.DataFrame, columns: li
         ax.plot([0.5 * (st.start + st.end)], [st.reference], "o", mfc=face, mec=c, ms=6)
 
 
-def docking_markdown(docking: Docking, result: DockingResult) -> str:
+def docking_markdown(docking: Docking, result: DockingResult, overrides: dict | None = None) -> str:
     """Both docking tables as Markdown: statement, reference, catchup's mean [95%], verdict;
-    counterfactual, what it moves, the paired change [95%], verdict."""
+    counterfactual, what it moves, the paired change [95%], verdict. (The time taken is in the
+    manifest, so the same seeds give the same file, serial or parallel.)"""
+    changed = ", ".join(f"`{k} = {v}`" for k, v in (overrides or {}).items())
     lines = [
         f"# Docking: {docking.name}",
         "",
         f"Reference: {docking.reference}. Scenario: `{docking.baseline.source}`; {result.seeds} seeds per "
-        f"variant (base seed {docking.base_seed}); {result.seconds:.0f} s.",
+        f"variant (base seed {docking.base_seed}).",
+        *(
+            ["", f"Changed on every variant with --set (not the docking as its file defines it): {changed}."]
+            if changed
+            else []
+        ),
         "",
         "| reference statement | measured as | reference | catchup [95%] | verdict |",
         "|---|---|---|---|---|",
