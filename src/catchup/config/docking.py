@@ -144,6 +144,7 @@ class Docking:
     name: str
     reference: str
     source: str
+    scenario_file: str  # as the docking file names it (relative to the docking file)
     baseline: Scenario
     variants: dict[str, Scenario]
     seeds: int
@@ -276,6 +277,7 @@ def load_docking(name_or_path: str | Path, first: dict[str, Any] | None = None) 
         name=spec.name,
         reference=spec.reference,
         source=source,
+        scenario_file=spec.scenario,
         baseline=baseline,
         variants=variants,
         seeds=spec.seeds,

@@ -193,6 +193,8 @@ def bandwagon(base: np.ndarray, floor: float | np.ndarray) -> np.ndarray:
     0 at the floor and below: the propensity share ** delta of Malerba et al. (1999) in
     logs, where doubling a small base counts as much as doubling a large one. `floor` is one
     value or one per segment (columns of `base`)."""
+    if isinstance(floor, float | int) and floor <= 0:
+        return base
     floor = np.asarray(floor, dtype=float)
     if not (floor > 0).any():
         return base
@@ -232,10 +234,11 @@ def standard_base(
     the same origin in another generation counts `carryover` per generation apart (backward
     compatibility of the route): a new generation's standards start with part of the old
     base, not all of it."""
-    country = nest_ids(origin)
-    n = len(country)
-    same_origin = country[:, None] == country[None, :]
-    pooling = np.where(country[:, None] == 0, home_pooling, shared) * same_origin
+    origin = np.asarray(origin)
+    n = len(origin)
+    same_origin = origin[:, None] == origin[None, :]
+    is_home = origin if origin.dtype == bool else origin == 0
+    pooling = np.where(is_home[:, None], home_pooling, shared) * same_origin
     np.fill_diagonal(pooling, 1.0)
     if generation is not None and n:
         apart = np.abs(generation[:, None] - generation[None, :])
@@ -248,14 +251,6 @@ def complementor_attraction(base_share: float, joining_cost: float) -> float:
     draws in the long run: its share of the standardised market, less what joining costs
     them (the patent licences they need; a pool or open licensing lowers it)."""
     return max(0.0, base_share * (1.0 - joining_cost))
-
-
-def nest_ids(origin: np.ndarray) -> np.ndarray:
-    """Countries as integers (0 home, 1 foreign, ...), from a country index or home flags."""
-    origin = np.asarray(origin)
-    if origin.dtype == bool:
-        return np.where(origin, 0, 1)
-    return origin.astype(int)
 
 
 def nested_shares(utility: np.ndarray, origin: np.ndarray, nest_scale: float) -> np.ndarray:
@@ -273,8 +268,11 @@ def nested_shares(utility: np.ndarray, origin: np.ndarray, nest_scale: float) ->
     scale = max(nest_scale, 1e-6)
     shares = np.zeros_like(utility, dtype=float)
     values, within = [], []
-    country = nest_ids(origin)
-    nests = [country == k for k in range(max(2, int(country.max(initial=0)) + 1))]
+    origin = np.asarray(origin)
+    if origin.dtype == bool:  # home and foreign only
+        nests = [origin, ~origin]
+    else:
+        nests = [origin == k for k in range(max(2, int(origin.max(initial=0)) + 1))]
     for rows in nests:
         v = utility[rows] / scale
         if v.shape[0] == 0:

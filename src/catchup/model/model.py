@@ -329,13 +329,15 @@ class CatchUpModel(Model):
         if p.generation_cost_ratio != 1.0:
             price = price * unit_cost(generation, p.generation_cost_ratio)
         weights = self.market.current_weights(p.home_market_weight, p.publicness, p.niche_market_size)
-        eligible = self.market.eligible(is_home, quality, price, [f.cohort for f in firms])
+        eligible = self.market.eligible(is_home, quality, price, firms)
         best_foreign = quality[~is_home].max() if (~is_home).any() else 0.0
         qualifies = qualifies_for_procurement(quality, best_foreign, p.procurement_threshold)
         shares = np.array([f.shares for f in firms]).reshape(len(firms), len(self.segments))
-        complementors = np.array([self.complementors[self.country_names[c]] for c in country.tolist()])
+        complementors = np.array([self.complementors[name] for name in self.country_names])[country]
         market_terms = self.market.tastes(p, country, complementors, self.country_names)
-        base = standard_base(shares, country, 0.0, generation, p.standard_carryover, p.shared_standard)
+        # countries as nests and standards: booleans while there are only home and foreign (faster)
+        origin = country if self.countries else is_home
+        base = standard_base(shares, origin, 0.0, generation, p.standard_carryover, p.shared_standard)
         v_market = market_attractiveness(quality, price, base, is_home, eligible, **market_terms)
         bonus = policy_bonus(
             is_home,
@@ -350,15 +352,15 @@ class CatchUpModel(Model):
         v_policy = v_market + bonus
         if p.alliance > 0:  # alliance members count the home standard's whole installed base
             pooled = standard_base(
-                shares, country, p.alliance, generation, p.standard_carryover, p.shared_standard
+                shares, origin, p.alliance, generation, p.standard_carryover, p.shared_standard
             )
             v_pooled = market_attractiveness(quality, price, pooled, is_home, eligible, **market_terms)
             with np.errstate(invalid="ignore"):  # ineligible cells are -inf - -inf; masked below
                 v_policy = np.where(eligible, v_policy + (v_pooled - v_market), -np.inf)
-        target = nested_shares(v_policy, country, p.nest_scale)
+        target = nested_shares(v_policy, origin, p.nest_scale)
         shares = adjust_shares(shares, target, per_step_rate(p.share_adjustment_rate, self.dt))
-        # Buyers drop a product at once when it stops qualifying (a class's requirements).
-        shares = np.where(eligible, shares, 0.0)
+        if self.buyers:  # buyers drop a product at once when it stops meeting their requirements
+            shares = np.where(eligible, shares, 0.0)
         sales = shares @ weights * self.world_demand_per_year * self.dt
         revenue = (sales * price).tolist()
         for i, (firm, sold) in enumerate(zip(firms, sales.tolist(), strict=True)):
@@ -377,7 +379,7 @@ class CatchUpModel(Model):
                 self.cohort_names, self.buyers, self.market.buyer_class, cohorts, demand
             )
         # Without policy terms the unaided choice is the choice itself: no second logit.
-        unaided = nested_shares(v_market, country, p.nest_scale) if policy_acts else target
+        unaided = nested_shares(v_market, origin, p.nest_scale) if policy_acts else target
         self.market_view = market_view(
             demand, shares, weights, is_home, older, v_market, target, unaided, self.market.is_home
         )

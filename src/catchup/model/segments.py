@@ -67,12 +67,13 @@ class Segments:
         return np.array([default if v is None else v for v in values])
 
     def eligible(
-        self, is_home: np.ndarray, quality: np.ndarray, price: np.ndarray, cohorts: Sequence[str]
+        self, is_home: np.ndarray, quality: np.ndarray, price: np.ndarray, firms: Sequence[Any]
     ) -> np.ndarray:
         """Who may sell where (firms x segments): foreign governments buy foreign, and a buyer
-        class considers only products that meet its requirements."""
+        class considers only products that meet its requirements (`firms`: for their cohorts)."""
         eligible = eligibility(self.list, is_home)
         if self.buyers:
+            cohorts = [f.cohort for f in firms]
             eligible = eligible & meets_requirements(self.list, quality, price, cohorts)
         return eligible
 

@@ -3,6 +3,7 @@ reference reports marked where they apply, so a reader sees at a glance which ho
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -50,7 +51,7 @@ def docking_figure(docking: Docking, paths: pd.DataFrame, statements: pd.DataFra
             ax.set_xlabel("reference period t" + (f" ({per} steps each)" if per > 1 else ""))
             ax.set_ylim(-0.02, 1.02)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=7, ncol=1)
-        axes[0][0].set_ylabel("share (HHI dashed)")
+        axes[0][0].set_ylabel("share (HHI dashed)" if docking.baseline.buyers else "share of world demand")
         fig.suptitle(
             f"{docking.name}: catchup under the reference's set-up (mean of runs, 10-90% of runs shaded)\n"
             "the reference's values as bars over their periods, dot filled where catchup matches"
@@ -78,7 +79,8 @@ def docking_markdown(docking: Docking, result: DockingResult, overrides: dict | 
     lines = [
         f"# Docking: {docking.name}",
         "",
-        f"Reference: {docking.reference}. Scenario: `{docking.baseline.source}`; {result.seeds} seeds per "
+        f"Reference: {docking.reference}. Scenario: `{docking.scenario_file}` (from the docking file "
+        f"`{Path(docking.source).name}`); {result.seeds} seeds per "
         f"variant (base seed {docking.base_seed}).",
         *(
             ["", f"Changed on every variant with --set (not the docking as its file defines it): {changed}."]
