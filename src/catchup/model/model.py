@@ -44,7 +44,7 @@ from catchup.model.market import (
     policy_bonus,
     standard_base,
 )
-from catchup.model.observation import MARKET_VIEW, market_view, observe
+from catchup.model.observation import MARKET_VIEW, observe, observed_market
 from catchup.model.outcomes import TRAJECTORY_COLUMNS
 from catchup.model.parameters import defaults
 from catchup.model.policy import qualifies_for_procurement
@@ -333,7 +333,10 @@ class CatchUpModel(Model):
         best_foreign = quality[~is_home].max() if (~is_home).any() else 0.0
         qualifies = qualifies_for_procurement(quality, best_foreign, p.procurement_threshold)
         shares = np.array([f.shares for f in firms]).reshape(len(firms), len(self.segments))
-        complementors = np.array([self.complementors[name] for name in self.country_names])[country]
+        if self.countries:
+            complementors = np.array([self.complementors[name] for name in self.country_names])[country]
+        else:
+            complementors = np.where(is_home, self.complementors["home"], self.complementors["foreign"])
         market_terms = self.market.tastes(p, country, complementors, self.country_names)
         # countries as nests and standards: booleans while there are only home and foreign (faster)
         origin = country if self.countries else is_home
@@ -370,18 +373,15 @@ class CatchUpModel(Model):
         self.market_shares = shares  # firms x segments, as cleared this step (before exits)
         demand = shares * weights  # share of world demand per firm and segment
         older = generation != self.technology.newest.index
-        self._standard_base = origin_bases(demand, country, self.market.is_home, self.country_names)
+        home_by_firm = demand[:, self.market.is_home].sum(axis=1)
+        self._standard_base = origin_bases(demand, country, home_by_firm, self.country_names)
         if self.p.lock_in > 0:  # what each country sells of older generations, read next step
             self.old_generation_share = old_generation_shares(demand, country, older, len(self.country_names))
-        if self.records_cohorts:
-            cohorts = [f.cohort for f in firms]
-            self.cohort_market = cohort_view(
-                self.cohort_names, self.buyers, self.market.buyer_class, cohorts, demand
-            )
         # Without policy terms the unaided choice is the choice itself: no second logit.
         unaided = nested_shares(v_market, origin, p.nest_scale) if policy_acts else target
-        self.market_view = market_view(
-            demand, shares, weights, is_home, older, v_market, target, unaided, self.market.is_home
+        choice = (is_home, shares, weights, v_market, target, unaided)
+        self.cohort_market, self.market_view = observed_market(
+            self, firms, demand, home_by_firm, older, choice
         )
 
     def exit_firm(self, firm: Firm) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from catchup.model.cohorts import cohort_view
 from catchup.model.market import demand_opening, policy_channel
 
 if TYPE_CHECKING:
@@ -35,11 +36,11 @@ def market_view(
     target: np.ndarray,
     unaided: np.ndarray,
     segment_is_home: np.ndarray,
+    home_by_firm: np.ndarray,
 ) -> dict[str, float]:
     """What one market clearing shows of the home side (MARKET_VIEW), from the demand each
-    firm holds per segment (share of world demand), the shares, the market-only utilities and
-    the choice with and without policy terms."""
-    home_by_firm = demand[:, segment_is_home].sum(axis=1)
+    firm holds per segment (share of world demand; `home_by_firm` its sum over home segments),
+    the shares, the market-only utilities and the choice with and without policy terms."""
     home_demand = home_by_firm.sum()
     world_demand = demand.sum()
     share_of_home = home_by_firm / home_demand if home_demand > 0 else np.zeros(len(demand))
@@ -53,6 +54,31 @@ def market_view(
         if unaided is not target
         else 0.0,
     }
+
+
+def observed_market(
+    model: CatchUpModel,
+    firms: list,
+    demand: np.ndarray,
+    home_by_firm: np.ndarray,
+    older: np.ndarray,
+    choice: tuple[np.ndarray, ...],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """What one clearing shows: per cohort and buyer class (when recorded) and of the home side.
+    `choice`: which firms are home firms, shares, segment weights, market-only utilities, and the
+    choice with and without policy terms."""
+    is_home, shares, weights, v_market, target, unaided = choice
+    cohorts = (
+        cohort_view(
+            model.cohort_names, model.buyers, model.market.buyer_class, [f.cohort for f in firms], demand
+        )
+        if model.records_cohorts
+        else {}
+    )
+    view = market_view(
+        demand, shares, weights, is_home, older, v_market, target, unaided, model.market.is_home, home_by_firm
+    )
+    return cohorts, view
 
 
 def policy_learning(model: CatchUpModel) -> float:

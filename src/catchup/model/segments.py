@@ -99,16 +99,16 @@ class Segments:
 
 
 def origin_bases(
-    demand: np.ndarray, country: np.ndarray, segment_is_home: np.ndarray, country_names: list[str]
+    demand: np.ndarray, country: np.ndarray, home_by_firm: np.ndarray, country_names: list[str]
 ) -> dict[str, float]:
-    """Each standard's base, for complementors: the home standard's share of the home market,
-    the foreign one's (and a third country's) share of the world."""
+    """Each standard's base, for complementors: the home standard's share of the home market
+    (`home_by_firm`: each firm's demand in home segments), the foreign one's (and a third
+    country's) share of the world."""
     world = demand.sum()
     bases = {
         name: float(demand[country == k].sum() / world) if world > 0 else 0.0
         for k, name in enumerate(country_names)
     }
-    home_by_firm = demand[:, segment_is_home].sum(axis=1)
     total = home_by_firm.sum()
     bases[country_names[0]] = float(home_by_firm[country == 0].sum() / total) if total > 0 else 0.0
     return bases
