@@ -8,7 +8,14 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
-        "docking": ["DockingResult", "counterfactual_table", "docking_tables", "measure", "statement_table"],
+        "docking": [
+            "DockingResult",
+            "counterfactual_table",
+            "docking_tables",
+            "measure",
+            "reference_cell",
+            "statement_table",
+        ],
         "attribution": ["attribution_table", "paired_table"],
         "compare": ["compare", "labelled_runs", "summarise_group"],
         "counterfactuals": [

@@ -84,6 +84,13 @@ def matches(value: float, reference: float, relation: str, tolerance: float) -> 
     return abs(value - reference) <= tolerance
 
 
+def reference_cell(relation: str, reference: float, tolerance: float) -> str:
+    """A statement's reference as a table shows it: "0.6 ± 0.1", "> 0.73" or "< 0.2"."""
+    if relation == "about":
+        return f"{reference:g} ± {tolerance:g}"
+    return f"{'>' if relation == 'above' else '<'} {reference:g}"
+
+
 def statement_table(docking: Docking, runs: Sequence[Trajectory]) -> pd.DataFrame:
     """One row per reference statement: reference value, catchup's mean with a 95% interval
     over runs, and whether it matches within the statement's stated tolerance."""
@@ -147,7 +154,7 @@ def mean_paths(runs: Sequence[Trajectory], columns: Sequence[str]) -> pd.DataFra
     figure; a run whose numbers left the valid range is left out)."""
     steps = len(next(iter(runs[0].values()))) if runs and runs[0] else 0
     out: dict[str, Any] = {"step": np.arange(1, steps + 1)}
-    valid = [run for run in runs if not any(np.isnan(v).any() for v in run.values())]
+    valid = [run for run in runs if not is_invalid(run)]
     for column in columns:
         if not valid:
             out[column] = out[f"{column}_q10"] = out[f"{column}_q90"] = np.full(steps, np.nan)
@@ -171,9 +178,14 @@ class DockingResult:
     invalid_runs: int = 0  # runs (of every variant) whose numbers left the valid range
 
 
+def is_invalid(run: Trajectory) -> bool:
+    """Whether a run's numbers left the valid range (`dock_task` gives it NaN columns)."""
+    return bool(run) and all(np.isnan(v).all() for v in run.values())
+
+
 def invalid(runs: Sequence[Trajectory]) -> int:
-    """Runs whose numbers left the valid range (all their columns are NaN)."""
-    return sum(1 for run in runs if run and all(np.isnan(v).all() for v in run.values()))
+    """How many runs left the valid range."""
+    return sum(is_invalid(run) for run in runs)
 
 
 def docking_tables(docking: Docking, runs: DockingRuns) -> DockingResult:

@@ -145,12 +145,10 @@ def statement_view(table: pd.DataFrame, title: str) -> Table:
     for col in ("reference statement", "measured as", "reference", "catchup [95%]", "verdict"):
         view.add_column(col, justify="left" if col in ("reference statement", "measured as") else "right")
     for r in table.itertuples(index=False):
-        bound = {"above": "> ", "below": "< "}.get(r.relation, "")
-        tol = f" ± {r.tolerance:g}" if r.relation == "about" else ""
         view.add_row(
             escape(r.statement),
             escape(r.measure),
-            f"{bound}{r.reference:g}{tol}",
+            analysis.reference_cell(r.relation, r.reference, r.tolerance),
             _value(r),
             "[green]holds[/]" if r.holds else "[red]misses[/]",
         )

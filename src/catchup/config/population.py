@@ -6,6 +6,7 @@ plain-data form for manifests."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -171,3 +172,18 @@ def _column_clashes(source: str, cohorts: list[str], buyers: list[str]) -> list[
                 )
             made.setdefault(column, f"{kind} {name!r}'s")
     return problems
+
+
+def market_overflow(
+    key: str, home_market_weight: float, countries: Sequence[Country | CountrySpec]
+) -> str | None:
+    """Why a home market weight set later (by an event or `--set`) cannot be: with the third
+    countries' markets world demand would exceed 1 (None when it fits). `key` names where the
+    value was given."""
+    third = sum(c.market_weight for c in countries)
+    if not countries or home_market_weight + third < 1:
+        return None
+    return (
+        f"{key} = {home_market_weight:g}: with the third countries' market_weight ({third:g}) world "
+        f"demand would exceed 1 (allowed: home_market_weight < {1 - third:g})"
+    )

@@ -18,7 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from catchup.config.builtin import find
 from catchup.config.messages import NAME_PATTERN, format_validation_error
 from catchup.config.parameters import ParametersSpec, bounds_problems, check_parameters, given_values
-from catchup.config.population import BuyerSpec, CohortSpec, CountrySpec, population_dict, population_problems
+from catchup.config.population import (
+    BuyerSpec,
+    CohortSpec,
+    CountrySpec,
+    market_overflow,
+    population_dict,
+    population_problems,
+)
 from catchup.config.toml import read_extended
 from catchup.errors import ParameterError, ScenarioError
 from catchup.model.cohorts import BuyerClass, Cohort, Country
@@ -257,14 +264,11 @@ def parse_scenario(
     )
     span = (spec.start_year, spec.end_year - 1 / spec.steps_per_year)
     problems += population_problems(source, spec.countries, spec.cohorts, spec.buyers, span, home_weight)
-    third = sum(c.market_weight for c in spec.countries)
     for i, ev in enumerate(spec.events):
         later = given_values(ev.set).get("home_market_weight")
-        if spec.countries and later is not None and later + third >= 1:
-            problems.append(
-                f"{source}: events[{i}].set.home_market_weight = {later:g}: with the third countries' "
-                f"market_weight ({third:g}) world demand would exceed 1 (allowed: less than {1 - third:g})"
-            )
+        key = f"{source}: events[{i}].set.home_market_weight"
+        if later is not None and (problem := market_overflow(key, later, spec.countries)):
+            problems.append(problem)
     if problems:
         raise ScenarioError("\n".join(problems))
     params = defaults()
@@ -310,14 +314,9 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any], seeds: int | N
     overrides = check_parameters(overrides, lambda name: f"overrides of {scenario.name}: {name}")
     params = dict(scenario.parameters)
     params.update(overrides)
-    room = 1.0 - params["home_market_weight"]
-    third = sum(c.market_weight for c in scenario.countries)
-    if scenario.countries and third >= room:
-        raise ParameterError(
-            f"overrides of {scenario.name}: home_market_weight = {params['home_market_weight']:g}: with the "
-            f"third countries' market_weight ({third:g}) world demand would exceed 1 (allowed: "
-            f"home_market_weight < {1.0 - third:g})"
-        )
+    key = f"overrides of {scenario.name}: home_market_weight"
+    if problem := market_overflow(key, params["home_market_weight"], scenario.countries):
+        raise ParameterError(problem)
     return replace(
         scenario,
         parameters=params,

@@ -126,9 +126,6 @@ def leader_spells(shares: Mapping[str, np.ndarray], window: int, min_spell: int)
     return kept
 
 
-COHORT_CYCLES = ("persistent_leadership", "leadership_change", "return_of_old_leader", "coexistence")
-
-
 def cohort_cycle(
     shares: Mapping[str, np.ndarray], window: int, min_spell: int, clear_lead: float = 0.05
 ) -> str:

@@ -93,8 +93,9 @@ def segment_weights(
     home_private = home_market_weight * (1.0 - publicness)
     third = dict(country_weights or {})
     room = 1.0 - home_market_weight
-    if third and sum(third.values()) > room:  # an event grew the home market: third ones shrink
-        third = {name: w * room / sum(third.values()) for name, w in third.items()}
+    asked = sum(third.values())
+    if asked > room:  # an event grew the home market: third ones shrink
+        third = {name: w * room / asked for name, w in third.items()}
     foreign = max(0.0, room - sum(third.values()))
     weights = np.empty(len(segments))
     for i, seg in enumerate(segments):
@@ -135,12 +136,6 @@ def meets_requirements(
         if b.sellers is not None:
             ok[:, j] &= np.array([c in b.sellers for c in cohort], dtype=bool)
     return ok
-
-
-def domestic_matrix(segments: list[Segment], country: np.ndarray, country_names: Sequence[str]) -> np.ndarray:
-    """Whether each firm's country is the segment's (firms x segments): where home bias acts."""
-    region = np.array([country_names.index(seg.region) for seg in segments])
-    return np.asarray(country)[:, None] == region[None, :]
 
 
 def market_attractiveness(

@@ -270,7 +270,6 @@ class CatchUpModel(Model):
         best: dict[int, float] = {}
         for firm in self.all_firms:
             best[firm.generation] = max(best.get(firm.generation, 0.0), firm.capability)
-
         for institute in self.institutes:
             best[institute.generation] = max(best.get(institute.generation, 0.0), institute.knowledge)
         self.technology.record_best(best)
@@ -337,7 +336,7 @@ class CatchUpModel(Model):
             complementors = np.array([self.complementors[name] for name in self.country_names])[country]
         else:
             complementors = np.where(is_home, self.complementors["home"], self.complementors["foreign"])
-        market_terms = self.market.tastes(p, country, complementors, self.country_names)
+        market_terms = self.market.tastes(p, country, complementors)
         # countries as nests and standards: booleans while there are only home and foreign (faster)
         origin = country if self.countries else is_home
         base = standard_base(shares, origin, 0.0, generation, p.standard_carryover, p.shared_standard)

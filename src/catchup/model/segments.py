@@ -11,14 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from catchup.model.cohorts import BuyerClass, Country
+from catchup.model.cohorts import BuyerClass, Country, country_index
 from catchup.model.market import (
     HOME,
     MAINSTREAM,
     NICHE,
     Segment,
     build_segments,
-    domestic_matrix,
     eligibility,
     meets_requirements,
     segment_weights,
@@ -44,6 +43,8 @@ class Segments:
         self.fit = np.array([s.home_fit for s in segs])
         self.has_buyer = np.array([s.buyer is not None for s in segs])
         self.buyer_class = [s.buyer.name if s.buyer is not None else "" for s in segs]
+        countries_at = country_index(self.countries)
+        self.region = np.array([countries_at[s.region] for s in segs])  # whose demand, as a country index
         self._weights_key: tuple[float, float, float] | None = None
         self.weights = np.zeros(len(segs))
 
@@ -77,9 +78,7 @@ class Segments:
             eligible = eligible & meets_requirements(self.list, quality, price, cohorts)
         return eligible
 
-    def tastes(
-        self, p: SimpleNamespace, country: np.ndarray, complementors: np.ndarray, country_names: list[str]
-    ) -> dict[str, Any]:
+    def tastes(self, p: SimpleNamespace, country: np.ndarray, complementors: np.ndarray) -> dict[str, Any]:
         """The keyword terms of `market_attractiveness` for this step's parameters."""
         network = p.network_effect * self.is_mainstream
         if self.buyers:
@@ -91,7 +90,8 @@ class Segments:
             "network_weight": network * p.standardization,
             "complementors": complementors,
             "complementor_weight": p.complementor_value * p.standardization * self.uses_complements,
-            "domestic_bonus": p.home_bias * domestic_matrix(self.list, country, country_names)
+            # home bias acts where a firm's country is the segment's
+            "domestic_bonus": p.home_bias * (country[:, None] == self.region[None, :])
             if p.home_bias > 0
             else None,
             "network_floor": self.by_class(p.network_floor, "network_floor"),

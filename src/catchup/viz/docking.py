@@ -9,11 +9,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
+from catchup.analysis.docking import reference_cell
 from catchup.viz.style import OKABE_ITO, styled, subplots
 
 if TYPE_CHECKING:
     from catchup.analysis.docking import DockingResult
     from catchup.config.docking import Docking
+
+
+def series(column: str) -> str:
+    """What a column's colour follows: its cohort for a share (`share_B`, `pcs_share_B`: B),
+    else the column itself (an HHI), so a cohort has one colour in every panel."""
+    return column.split("_share_")[-1] if "_share_" in column else column.removeprefix("share_")
 
 
 def panels(docking: Docking, paths: pd.DataFrame) -> list[tuple[str, list[str]]]:
@@ -35,9 +42,7 @@ def docking_figure(docking: Docking, paths: pd.DataFrame, statements: pd.DataFra
         colour: dict[str, str] = {}
         for ax, (title, columns) in zip(axes[0], groups, strict=True):
             for column in columns:
-                key = column.split("_share_")[-1] if "_share_" in column else column
-                key = key.removeprefix("share_")
-                c = colour.setdefault(key, OKABE_ITO[len(colour) % len(OKABE_ITO)])
+                c = colour.setdefault(series(column), OKABE_ITO[len(colour) % len(OKABE_ITO)])
                 style = "--" if column.endswith("_hhi") else "-"
                 ax.plot(
                     paths["step"], paths[column], style, color=c, lw=1.4, label=docking.column_label(column)
@@ -63,8 +68,7 @@ def _mark_statements(ax, docking: Docking, statements: pd.DataFrame, columns: li
     for st, row in zip(docking.statements, statements.itertuples(index=False), strict=True):
         if st.measure != "mean" or st.column not in columns:
             continue
-        key = st.column.split("_share_")[-1] if "_share_" in st.column else st.column
-        c = colour.get(key.removeprefix("share_"), "black")
+        c = colour.get(series(st.column), "black")
         face = c if row.holds else "white"
         if st.end > st.start:
             ax.hlines(st.reference, st.start, st.end, colors=c, lw=3, alpha=0.6)
@@ -92,13 +96,10 @@ def docking_markdown(docking: Docking, result: DockingResult, overrides: dict | 
         "|---|---|---|---|---|",
     ]
     for r in result.statements.itertuples(index=False):
-        bound = {"above": "> ", "below": "< "}.get(r.relation, "")
-        tol = f" ± {r.tolerance:g}" if r.relation == "about" else ""
         value = "never" if r.catchup != r.catchup else f"{r.catchup:.3f} [{r.low:.3f}, {r.high:.3f}]"
-        lines.append(
-            f"| {r.statement} | {r.measure} | {bound}{r.reference:g}{tol} | {value} | "
-            f"{'holds' if r.holds else '**misses**'} |"
-        )
+        reference = reference_cell(r.relation, r.reference, r.tolerance)
+        verdict = "holds" if r.holds else "**misses**"
+        lines.append(f"| {r.statement} | {r.measure} | {reference} | {value} | {verdict} |")
     held = int(result.statements["holds"].sum())
     lines += ["", f"{held} of {len(result.statements)} statements hold.", ""]
     if len(result.counterfactuals):
