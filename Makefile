@@ -30,8 +30,8 @@ browser:
 # The main job: the paper's four cases replicated from their calibrated files on fresh seeds
 # (history figures, fit tables, summary under results/cases/), then the baseline's report.
 run: $(STAMP)
-	$(BIN)/catchup cases --jobs $(JOBS)
-	$(BIN)/catchup run baseline --jobs $(JOBS) --quiet
+	$(BIN)/catchup cases --jobs $(JOBS) --overwrite
+	$(BIN)/catchup run baseline --jobs $(JOBS) --quiet --overwrite
 	$(BIN)/catchup report results/baseline
 
 test: $(STAMP) browser

@@ -91,6 +91,9 @@ base_seed = 5
 trials = {trials}
 [calibration.free]
 niche_market_size = [0.0, 0.6]
+# one target can identify no free parameter alone: a documented prior holds this one
+[calibration.prior]
+niche_market_size = [0.1, 0.3]
 """
 
 

@@ -7,6 +7,7 @@ moment never leaves a half-written file under its final name.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -61,6 +62,24 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def json_text(data: Any) -> str:
+    """Strict JSON: a NaN or infinity (a median of runs where an event never happens) becomes
+    null, which every JSON reader accepts; `json.dumps` alone would write NaN."""
+    return json.dumps(_finite(data), indent=2, default=_json_default, allow_nan=False) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def write_json(data: Any, path: Path) -> Path:
     """Write JSON atomically."""
-    return write_text(json.dumps(data, indent=2, default=_json_default) + "\n", path)
+    return write_text(json_text(data), path)

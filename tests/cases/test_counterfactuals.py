@@ -42,11 +42,11 @@ def medians(case: str, ex: Executor) -> dict[str, dict[str, float]]:
 @pytest.mark.parametrize(
     ("case", "level", "target", "margin"),
     [
-        ("speech", "no_home_fit", "home_share_home_market@2013", -0.15),
+        ("speech", "no_home_fit", "home_share_home_market@2013.9", -0.15),
         ("shield", "standardised_demand", "home_share_home_market@2011", -0.2),
         ("shield", "no_procurement_preference", "home_share_home_market@2011", -0.02),
         ("two_bombs", "no_mobilisation", "mission_year", 2.0),
-        ("td_scdma", "no_operator_adoption", "home_share_home_market@2013.9", -0.2),
+        ("td_scdma", "no_operator_adoption", "home_standard_share@2013.9", -0.2),
     ],
 )
 def test_counterfactual_moves_the_outcome_the_way_the_paper_says(case, level, target, margin, ex):

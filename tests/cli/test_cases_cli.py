@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests.cli.test_cli import catchup_cli
 from tests.conftest import ROOT, write_toy_case
@@ -19,6 +20,14 @@ def toy_cases(tmp_path: Path) -> Path:
 
 def test_calibrate_then_validate_a_case(tmp_path):
     cases = toy_cases(tmp_path)
+    # a validation fact no search may read: out of reach, so reading it would show in the fit
+    with (cases / "toy.csv").open("a") as history:
+        history.write("1994,largest_home_firm_share,0.99,0.98,1.0,test,n\n")
+    text = (cases / "toy.csv").read_text().replace("source,note", "use,source,note")
+    lines = text.splitlines()
+    lines[1] = lines[1].replace(",test,", ",calibrate,test,")
+    lines[2] = lines[2].replace(",test,", ",validate,test,")
+    (cases / "toy.csv").write_text("\n".join(lines) + "\n")
     db = f"sqlite:///{tmp_path / 'toy.db'}"
     done = catchup_cli("calibrate", "toy", "--cases-dir", str(cases), "--storage", db, "--quiet")
     assert done.exit_code == 0, done.stderr
@@ -26,11 +35,19 @@ def test_calibrate_then_validate_a_case(tmp_path):
     assert (cases / "toy.calibrated.toml").exists()
     fit = pd.read_csv(tmp_path / "results" / "calibration" / "toy" / "calibration_fit.csv")
     assert list(fit["target"]) == ["home_share_home_market@1995"] and fit["inside"].all()
-    checked = catchup_cli("validate", "toy", "--cases-dir", str(cases), "--json")
-    assert checked.exit_code == 0, checked.stderr
-    report = json.loads(checked.stdout)
-    assert report["all_inside"] and report["base_seed"] == 6 and report["seeds"] == 16
-    assert report["fit"][0]["target"] == "home_share_home_market@1995" and report["stale"] is None
+    identification = pd.read_csv(tmp_path / "results" / "calibration" / "toy" / "identification.csv")
+    assert list(identification["parameter"]) == ["niche_market_size"] and identification["prior"].all()
+    checked = catchup_cli("validate", "toy", "--cases-dir", str(cases), "--json", "--roots", "2")
+    assert checked.exit_code == 0, checked.stderr  # a missed validation fact is reported, not failed
+    report = json.loads(checked.stdout, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert (
+        report["all_inside"] and report["base_seed"] == 6 and report["seeds"] == 16 and report["roots"] == 2
+    )
+    assert report["validation_facts"] == 1 and report["validation_inside"] == 0.0
+    fit = pd.DataFrame(report["fit"])
+    assert sorted(set(fit["root"])) == [6, 7] and report["stale"] is None
+    assert set(fit.loc[fit["use"] == "validate", "target"]) == {"largest_home_firm_share@1994"}
+    assert set(fit.loc[fit["use"] == "calibrate", "target"]) == {"home_share_home_market@1995"}
 
 
 def test_validate_exits_1_when_a_target_is_missed_and_warns_when_stale(tmp_path):
@@ -44,8 +61,12 @@ def test_validate_exits_1_when_a_target_is_missed_and_warns_when_stale(tmp_path)
     )
     checked = catchup_cli("validate", "toy", "--cases-dir", str(cases))
     assert checked.exit_code == 1
-    assert "some targets missed" in checked.stdout
+    assert "calibration targets missed" in checked.stdout
     assert "history file changed since calibration" in checked.stderr
+    # no validation facts: their share inside is undefined, written as null, never as NaN
+    as_json = catchup_cli("validate", "toy", "--cases-dir", str(cases), "--json")
+    strict = json.loads(as_json.stdout, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert strict["validation_inside"] is None and strict["validation_facts"] == 0
 
 
 def test_case_commands_reject_bad_input_clearly(tmp_path):
@@ -67,12 +88,15 @@ def test_cases_replicates_a_case_with_history_figure_fit_and_summary(tmp_path):
     assert done.exit_code == 0, done.stderr
     assert "summary:" in done.stdout
     fit = pd.read_csv(out / "two_bombs" / "fit.csv")
-    assert list(fit["target"]) == ["mission_year"]
+    assert list(fit["target"]) == ["mission_year", "mission_year_2", "mission_year_3"]
+    assert list(fit["use"]) == ["calibrate", "validate", "validate"]
+    identification = pd.read_csv(out / "two_bombs" / "identification.csv")
+    assert list(identification["parameter"]) == ["talent_concentration"]
     assert (out / "two_bombs" / "figures" / "history.png").stat().st_size > 10_000
     assert (out / "two_bombs" / "runs.parquet").exists()
     summary = (out / "summary.md").read_text()
     assert "| two_bombs | " in summary and "mission_year" in summary
-    data = json.loads((out / "summary.json").read_text())
+    data = json.loads((out / "summary.json").read_text(), parse_constant=lambda c: pytest.fail(c))
     assert data["cases"][0]["case"] == "two_bombs" and data["cases"][0]["seeds"] == 4
 
 

@@ -10,11 +10,14 @@ import pytest
 
 from catchup.config.case import case_path, keep_reason, load_case, stale_reason, write_calibrated
 from catchup.config.scenario import load_scenario
-from catchup.errors import CalibrationError
+from catchup.errors import CalibrationError, ScenarioError
 from catchup.experiments.calibration import (
     calibrate,
     calibration_seeds,
     check_storage,
+    identification,
+    identification_step,
+    near_bounds,
     open_study,
     study_name,
     validate,
@@ -173,3 +176,86 @@ def test_workers_starting_together_on_a_fresh_database_share_one_study(tmp_path)
         names = pool.map(_open, [("race", url)] * 8)
     assert names == ["race"] * 8
     assert len(optuna.get_all_study_summaries(url)) == 1
+
+
+def test_identification_is_flat_for_a_parameter_that_moves_nothing(tmp_path):
+    """Could fail both ways: a parameter that acts must raise the objective when moved, and
+    one that cannot act (royalties where no patent is licensed) must leave it exactly as it
+    was on the same seeds."""
+    path = toy_case(tmp_path)
+    path.write_text(
+        CASE.replace(
+            "niche_market_size = 0.05\n", "niche_market_size = 0.4\nroyalty_rate = 0.1\nlicensing = 0.0\n"
+        )
+        .replace("[calibration.free]\n", "[calibration.free]\nroyalty_rate = [0.0, 0.3]\n")
+        .replace("[calibration.prior]\n", "[calibration.prior]\nroyalty_rate = [0.1, 0.1]\n")
+    )
+    case = load_case(path)
+    table = identification(case, {"niche_market_size": 0.4, "royalty_rate": 0.1}, calibration_seeds(case))
+    rows = table.set_index("parameter")
+    assert rows.loc["royalty_rate", "rise_minus"] == pytest.approx(0.05 * 0.2**2, abs=1e-9)  # prior only
+    assert rows.loc["royalty_rate", "rise_plus"] == pytest.approx(0.05 * 0.2**2, abs=1e-9)
+    assert max(rows.loc["niche_market_size", ["rise_minus", "rise_plus"]]) > 0.01
+    assert bool(rows.loc["royalty_rate", "prior"]) and not bool(rows.loc["royalty_rate", "at_bound"])
+
+
+def test_near_bounds_flags_values_within_five_percent_of_a_bound():
+    free = {"a": (0.0, 1.0), "b": (0.0, 10.0), "c": (2.0, 4.0)}
+    assert near_bounds({"a": 0.96, "b": 5.0, "c": 2.09}, free) == ["a", "c"]
+    assert near_bounds({"a": 0.94, "b": 0.51, "c": 3.0}, free) == []
+
+
+def test_more_free_parameters_than_facts_identify_are_refused(tmp_path):
+    path = toy_case(tmp_path)
+    path.write_text(CASE.replace("[calibration.prior]\nniche_market_size = [0.1, 0.3]\n", ""))
+    with pytest.raises(
+        CalibrationError, match=r"free parameters without a prior: 1 \(niche_market_size\), for 1"
+    ):
+        load_case(path)
+    path.write_text(CASE.replace("niche_market_size = [0.1, 0.3]", "nope = [0.1, 0.3]"))
+    with pytest.raises(ScenarioError, match=r"calibration\.prior\.nope: a prior needs a free parameter"):
+        load_case(path)
+    path.write_text(CASE.replace("niche_market_size = [0.1, 0.3]", "niche_market_size = [0.1, 0.0]"))
+    with pytest.raises(ScenarioError, match=r"needs a finite sd > 0"):
+        load_case(path)
+    path.write_text(CASE.replace("niche_market_size = [0.1, 0.3]", "niche_market_size = [0.1, inf]"))
+    with pytest.raises(ScenarioError, match=r"needs a finite sd > 0"):  # a prior that costs nothing
+        load_case(path)
+
+
+def test_validation_reports_each_root_and_never_lets_validation_facts_fail_the_fit(tmp_path):
+    path = toy_case(tmp_path, low=0.0, high=1.0)
+    text = (
+        (tmp_path / "toy.csv")
+        .read_text()
+        .replace("source,note", "use,source,note")
+        .replace(",test,", ",calibrate,test,")
+    )
+    (tmp_path / "toy.csv").write_text(text + "1995.5,largest_home_firm_share,0.99,0.98,1.0,validate,test,n\n")
+    case = load_case(path)
+    assert [t.use for t in case.targets] == ["calibrate"] and [t.use for t in case.validation] == ["validate"]
+    report = validate(case, seeds=16, roots=3)
+    assert sorted(set(report["fit"]["root"])) == [6, 7, 8]
+    assert report["all_inside"] and report["validation_inside"] == 0.0 and report["validation_facts"] == 1
+
+
+def test_an_identification_step_is_never_zero():
+    assert identification_step(0.5, -1, 0.0, 1.0, False) == (pytest.approx(0.4), False)
+    assert identification_step(0.0, 1, 0.0, 2.0, False) == (pytest.approx(0.4), False)  # 20% of the bounds
+    assert identification_step(0.0, -1, 0.0, 2.0, False) == (0.0, True)  # clipped, and said so
+    assert identification_step(2, 1, 0, 5, True) == (3, False)  # 20% of 2 rounds to 0: one step
+    assert identification_step(5, 1, 0, 5, True) == (5, True)
+
+
+def test_validation_refuses_the_calibration_seed_root(tmp_path):
+    case = load_case(toy_case(tmp_path, low=0.0, high=1.0))  # calibration base_seed 5
+    with pytest.raises(CalibrationError, match="include 5, the root the calibration searched on"):
+        validate(case, seeds=16, base_seed=4, roots=2)
+
+
+def test_a_dated_outcome_after_the_span_is_refused(tmp_path):
+    path = toy_case(tmp_path)
+    with (tmp_path / "toy.csv").open("a") as history:
+        history.write("2030,event,first_home_product,2029,2031,test,n\n")
+    with pytest.raises(CalibrationError, match=r"first_product_year in .* lie outside the span"):
+        load_case(path)

@@ -13,8 +13,10 @@ from catchup.experiments.fit import (
     fit_table,
     measure_run,
     measure_tables,
+    median_margin,
     objective,
     range_distance,
+    robust_distance,
     value_at,
 )
 from tests.conftest import write_history
@@ -83,3 +85,18 @@ def test_measure_tables_matches_measure_run(tmp_path):
     runs = pd.DataFrame([row])
     table = pd.DataFrame({"run_id": 0, **traj})
     assert measure_tables(ts, runs, table).tolist() == [direct]
+
+
+def test_the_search_keeps_a_median_one_standard_error_inside_its_range():
+    """Could fail: a median just inside an edge must cost something when its runs spread widely
+    (fresh seeds would put it outside half the time), and nothing when they are tight."""
+    spread = np.linspace(0.2, 0.6, 64)  # median 0.4, IQR 0.2: margin 0.93 * 0.2 / 8 = 0.023
+    assert median_margin(spread) == pytest.approx(0.93 * 0.2 / 8, rel=0.02)
+    assert robust_distance(0.41, 0.3, 0.42, 0.12, median_margin(spread)) > 0  # 0.01 from the edge
+    assert robust_distance(0.41, 0.3, 0.42, 0.12, median_margin(np.full(64, 0.41))) == 0
+    assert robust_distance(0.36, 0.3, 0.42, 0.12, median_margin(spread)) == 0
+    # margins that meet: only the middle of the range is safe
+    assert robust_distance(0.35, 0.3, 0.32, 0.02, 0.05) == pytest.approx(0.04 / 0.02)
+    # and the search pays it even when the plain distance says "inside"
+    edge = pd.DataFrame({"distance": [0.0], "robust_distance": [0.5], "centring": [0.0]})
+    assert objective(edge) == pytest.approx(0.5)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from catchup.model.outcomes import first_year, leadership_lost_year, run_outcomes
+from catchup.model.outcomes import first_year, leadership_lost_year, milestone_years, run_outcomes
 from catchup.model.windows import Window
 
 
@@ -25,7 +25,8 @@ def test_outcomes_read_catch_up_leadership_and_mission_years():
         "home_share_world_market": np.linspace(0, 0.4, 8),
         "home_firms_alive": np.array([4, 4, 3, 3, 3, 2, 2, 2]),
         "mission_active": np.array([0, 0, 1, 1, 1, 1, 1, 1]),
-        "mission_progress": np.array([0.9, 0.9, 0.5, 0.7, 0.85, 0.9, 0.9, 0.9]),
+        "mission_progress": np.array([0.9, 0.9, 0.5, 0.7, 0.85, 0.3, 0.6, 0.9]),
+        "generation": np.array([0, 0, 0, 0, 0, 1, 1, 1]),
         "largest_home_firm_share": np.array([0, 0.1, 0.2, 0.3, 0.3, 0.35, 0.3, 0.3]),
     }
     windows = [
@@ -36,6 +37,8 @@ def test_outcomes_read_catch_up_leadership_and_mission_years():
     assert row["catch_up_year"] == 2000.75
     assert row["leadership_year"] == 2001.0  # strictly above one half
     assert row["mission_year"] == 2001.0  # only while the mission is active
+    assert row["mission_year_2"] == 2001.75  # the target reached again in the new generation
+    assert math.isnan(row["mission_year_3"])
     assert row["final_home_share_world_market"] == 0.4
     assert row["final_home_firms_alive"] == 2
     assert row["windows_opened"] == 2 and row["windows_rose"] == 1
@@ -43,6 +46,16 @@ def test_outcomes_read_catch_up_leadership_and_mission_years():
     assert row["institutional_windows"] == 0
     assert row["max_largest_home_firm_share"] == 0.35 and row["final_largest_home_firm_share"] == 0.3
     assert math.isnan(row["leadership_lost_year"])  # led from 2001 and never fell back
+
+
+def test_milestones_are_the_first_reach_in_each_generation_in_order():
+    years = 1960 + np.arange(8)
+    generation = np.array([0, 0, 1, 1, 1, 2, 2, 2])
+    reached = np.array([False, True, False, False, True, True, True, False])
+    assert milestone_years(years, generation, reached) == [1961.0, 1964.0, 1965.0]
+    # a generation whose target is never reached is no milestone: the next one moves up
+    skipped = milestone_years(years, generation, reached & (generation != 1))
+    assert skipped[:2] == [1961.0, 1965.0] and math.isnan(skipped[2])
 
 
 def test_leadership_lost_is_the_first_fall_to_half_after_leading():

@@ -144,8 +144,35 @@ def test_history_figure_draws_every_dated_fact_and_the_simulated_year(result):
     _assert_facts(share)
     simulated = _gids(share, "simulated")[0]
     assert simulated.get_xdata()[0] == pytest.approx(runs["first_product_year"].median())
-    assert "home market" in share.get_ylabel() and strip.get_xlabel() == "year"
+    assert share.get_ylabel() == "share of demand" and strip.get_xlabel() == "year"
     assert len(_gids(cap, "event")) == 1
+
+
+def test_history_figure_tells_validation_facts_and_the_prediction_apart(result):
+    validation = Target(
+        "largest_home_firm_share@1998",
+        "largest_home_firm_share",
+        1998.0,
+        0.2,
+        0.4,
+        0.3,
+        "s",
+        False,
+        "validate",
+    )
+    fig = timelines.history_figure(
+        result.trajectories, result.windows, result.runs, [*_targets(), validation], [], "t"
+    )
+    share = fig.axes[0]
+    diamonds = [a for a in _gids(share, "validation") if hasattr(a, "get_marker") and a.get_marker() == "D"]
+    assert len(diamonds) == 1 and diamonds[0].get_markerfacecolor() == "white"  # open: never fitted
+    labels = [line.get_label() for line in share.get_lines()]
+    assert "largest home firm's share of the home market" in labels  # its band is drawn too
+    # the last calibration fact (the first product's latest year, 1995) starts the prediction
+    cuts = [
+        line for line in share.get_lines() if line.get_linestyle() == "-." and line.get_xdata()[0] == 1995.0
+    ]
+    assert len(cuts) == 1
 
 
 def test_counterfactual_figure_has_one_median_per_level(result):

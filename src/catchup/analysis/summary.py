@@ -64,14 +64,18 @@ def case_summary(source: str | Path | Results) -> dict[str, Any]:
     runs = results.table("runs")
     info = runs_summary(runs)
     fit = results.table("fit")
+    use = fit["use"] if "use" in fit.columns else pd.Series("calibrate", index=fit.index)
+    calibration, validation = fit[use == "calibrate"], fit[use == "validate"]
     return {
         "case": manifest.name,
         "description": manifest.description,
         "seeds": manifest.n_runs,
         "base_seed": manifest.details.get("base_seed", manifest.scenario["base_seed"]),
-        "targets": len(fit),
-        "targets_inside": int(fit["inside"].sum()),
-        "distance": float(fit["distance"].sum()),
+        "targets": len(calibration),
+        "targets_inside": int(calibration["inside"].sum()),
+        "validation_facts": len(validation),
+        "validation_inside": int(validation["inside"].sum()),
+        "distance": float(calibration["distance"].sum()),
         "catch_up_share": info["catch_up_share"],
         "median_catch_up_year": info["median_catch_up_year"],
         "leadership_share": info["leadership_share"],

@@ -41,14 +41,15 @@ CaseArg = Annotated[str, typer.Argument(help="Case name (speech, shield, ...) or
 
 def fit_view(fit: pd.DataFrame, title: str) -> Table:
     table = Table(title=escape(title))
-    for col in ("target", "range", "history", "median", "10-90% of runs", "inside"):
-        table.add_column(col, justify="left" if col == "target" else "right")
+    for col in ("target", "use", "range", "history", "median", "10-90% of runs", "inside"):
+        table.add_column(col, justify="left" if col in ("target", "use") else "right")
     for r in fit.itertuples(index=False):
         fmt = "{:.2f}" if r.target.endswith("_year") else "{:.3f}"
         median = "never" if r.median != r.median else fmt.format(r.median)
         spread = "-" if r.q10 != r.q10 else f"{fmt.format(r.q10)}-{fmt.format(r.q90)}"
         table.add_row(
             r.target,
+            getattr(r, "use", "calibrate"),
             f"{fmt.format(r.low)}-{fmt.format(r.high)}",
             fmt.format(r.history),
             median,
@@ -56,6 +57,25 @@ def fit_view(fit: pd.DataFrame, title: str) -> Table:
             "[green]yes[/]" if r.inside else "[red]no[/]",
         )
     return table
+
+
+def identification_view(table: pd.DataFrame, title: str) -> Table:
+    """Each free parameter's rise of the objective at -20% and +20%: flat means not identified."""
+    view = Table(title=escape(title))
+    for col in ("parameter", "value", "bounds", "rise at -20%", "rise at +20%", "note"):
+        view.add_column(col, justify="left" if col in ("parameter", "note") else "right")
+    for r in table.itertuples(index=False):
+        notes = [n for n, on in (("within 5% of a bound", r.at_bound), ("prior", r.prior)) if on]
+        notes += ["step clipped to the bounds"] if r.clipped else []
+        view.add_row(
+            r.parameter,
+            f"{r.value:.4g}",
+            f"{r.low:g}-{r.high:g}",
+            f"{r.rise_minus:+.4f}",
+            f"{r.rise_plus:+.4f}",
+            ", ".join(notes),
+        )
+    return view
 
 
 def calibrate(
@@ -121,9 +141,16 @@ def calibrate(
         kept = None if overwrite else config.keep_reason(path, result.objective)
         written = candidate if kept else config.write_calibrated(loaded, path, result.values, result.search())
         fit_file = results.write_table(result.fit, where / "calibration_fit.csv", "csv")
+        results.write_table(result.identification, where / "identification.csv", "csv")
     out.print(fit_view(result.fit, f"{loaded.scenario.name}: fit on the calibration seeds"))
+    out.print(identification_view(result.identification, f"{loaded.scenario.name}: identification"))
     values = ", ".join(f"{k} = {v:.4g}" for k, v in result.values.items())
     say(f"best of {result.trials} trials (objective {result.objective:.4f}): {values}")
+    for name in result.near_bounds():
+        warn(
+            f"{name} = {result.values[name]:.4g} ended within 5% of a bound {list(loaded.free[name])}: "
+            "the bound, not the facts, may be holding it (say why in the case file, or widen the bound)"
+        )
     if kept:
         warn(f"kept it: {kept}; this search's result is in {written} (--overwrite replaces it)")
     say(f"wrote {written} and {fit_file}")
@@ -141,11 +168,23 @@ def validate(
         int | None,
         typer.Option("--base-seed", min=0, help="Root of the fresh seeds (default: calibration's + 1)."),
     ] = None,
+    roots: Annotated[
+        int,
+        typer.Option(
+            "--roots",
+            min=1,
+            max=100,
+            help="Seed roots, each with --seeds runs (base seed, base seed + 1, ...); the case fits only "
+            "when every calibration target is inside on all of them.",
+        ),
+    ] = 1,
     jobs: Jobs = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the fit table as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the fit tables as JSON.")] = False,
     cases_dir: CasesDir = config.CASES,
 ) -> None:
-    """Re-run a calibrated case on fresh seeds and print its fit table; exit 1 if a target is missed."""
+    """Re-run a calibrated case on fresh seeds and print its fit tables, calibration and validation
+    facts apart; exit 1 if a calibration target is missed on any root (validation misses are reported,
+    not failed)."""
     with handled():
         path = config.case_path(case, cases_dir, calibrated=True)
         loaded = config.load_case(path)
@@ -154,7 +193,7 @@ def validate(
         stale = config.stale_reason(loaded, config.base_case_file(path))
         if stale:
             warn(f"{path}: {stale}; re-run `catchup calibrate`")
-        result = experiments.validate(loaded, seeds=seeds, base_seed=base_seed, jobs=jobs)
+        result = experiments.validate(loaded, seeds=seeds, base_seed=base_seed, roots=roots, jobs=jobs)
     if as_json:
         fit = result["fit"]
         payload: dict[str, Any] = {k: v for k, v in result.items() if k != "fit"}
@@ -162,10 +201,24 @@ def validate(
         payload["stale"] = stale
         print_json(payload)
     else:
-        title = f"{result['case']}: fit on {result['seeds']} fresh seeds (base seed {result['base_seed']})"
-        out.print(fit_view(result["fit"], title))
-        verdict = "every target inside its range" if result["all_inside"] else "some targets missed"
-        say(f"{result['case']}: {verdict}")
+        for root, fit in result["fit"].groupby("root", sort=False):
+            for use, label in (("calibrate", "calibration facts"), ("validate", "validation facts")):
+                part = fit[fit["use"] == use]
+                if len(part):
+                    title = f"{result['case']}: {label}, {result['seeds']} fresh seeds (root {root})"
+                    out.print(fit_view(part, title))
+        verdict = (
+            "every calibration target inside its range"
+            if result["all_inside"]
+            else "calibration targets missed"
+        )
+        share = result["validation_inside"]
+        said = (
+            f"{share:.0%} of validation facts inside (over {roots} root(s))"
+            if result["validation_facts"]
+            else "no validation facts"
+        )
+        say(f"{result['case']}: {verdict} on {roots} root(s); {said}")
     if not result["all_inside"]:
         raise typer.Exit(1)
 
@@ -175,7 +228,16 @@ def cases(
         list[str] | None,
         typer.Argument(metavar="[CASE]...", help="Cases to replicate (default: every calibrated case)."),
     ] = None,
-    seeds: Annotated[int, typer.Option("--seeds", min=1, max=1_000_000, help="Fresh runs per case.")] = 16,
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            "--seeds",
+            min=1,
+            max=1_000_000,
+            help="Fresh runs per case (default: as many as its calibration used, so the fit is the "
+            "one `catchup validate` reports on its first root).",
+        ),
+    ] = None,
     jobs: Jobs = 1,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("results/cases"),
     cases_dir: CasesDir = config.CASES,
@@ -200,11 +262,12 @@ def cases(
             results.ResultFolder.check_target(out_dir / name, "case", name, overwrite)
         rows = []
         for name, path in zip(wanted, files, strict=True):
-            with progress(f"{name}: runs", seeds, quiet) as update:
+            n = seeds or config.load_case(path).calibration["seeds"]
+            with progress(f"{name}: runs", n, quiet) as update:
                 result = experiments.replicate(
                     path,
                     out_dir,
-                    seeds,
+                    n,
                     executor=ex,
                     overwrite=overwrite,
                     on_progress=lambda done, total: update(completed=done),
@@ -212,14 +275,24 @@ def cases(
             figures = viz.draw(result, ["history", "trajectories"], ("png", "svg"))
             rows.append(analysis.case_summary(result) | {"figure": figures["history"][0]})
         summary_file = viz.write_summary(rows, out_dir)
-    table = Table(title=f"historical cases on {seeds} fresh seeds each")
-    for col in ("case", "targets inside", "catch-up", "median catch-up year", "history figure"):
+    table = Table(title="historical cases on fresh seeds (the first validation root)")
+    for col in (
+        "case",
+        "seeds",
+        "calibration facts",
+        "validation facts",
+        "catch-up",
+        "median catch-up year",
+        "history figure",
+    ):
         table.add_column(col)
     for r in rows:
         year = r["median_catch_up_year"]
         table.add_row(
             r["case"],
+            str(r["seeds"]),
             f"{r['targets_inside']}/{r['targets']}",
+            f"{r['validation_inside']}/{r['validation_facts']}",
             f"{r['catch_up_share']:.0%}",
             "-" if year is None else f"{year:.1f}",
             escape(str(r["figure"])),
@@ -229,7 +302,7 @@ def cases(
         missed = r["targets"] - r["targets_inside"]
         if missed:
             warn(
-                f"{r['case']}: {missed} target(s) outside their range on these {seeds} seeds "
-                f"(see {r['folder']}/fit.csv)"
+                f"{r['case']}: {missed} calibration target(s) outside their range on these "
+                f"{r['seeds']} seeds (see {r['folder']}/fit.csv)"
             )
     say(f"summary: {summary_file}; fit tables: {out_dir}/<case>/fit.csv")

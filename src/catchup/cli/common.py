@@ -7,7 +7,6 @@ markup, so brackets in a path or key survive.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import warnings
@@ -31,6 +30,7 @@ from rich.text import Text
 
 import catchup.results as results
 from catchup.errors import CatchupError, CatchupWarning
+from catchup.files import json_text
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -148,7 +148,7 @@ def write_table(table: Any, path: Path) -> None:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    sys.stdout.write(json_text(data))
 
 
 def print_records(table: Any) -> None:

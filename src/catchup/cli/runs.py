@@ -133,9 +133,13 @@ def check(
                     )
                     continue
                 scenario = loaded
+                facts = ""
+                if scenario.calibration is not None:  # a case: its history and free parameters too
+                    case = config.load_case(path)
+                    facts = f", {len(case.targets)} calibration and {len(case.validation)} validation facts"
                 say(
                     f"{path}: ok (scenario '{scenario.name}', {scenario.start_year:g}-{scenario.end_year:g}, "
-                    f"{scenario.seeds} seeds, {len(scenario.events)} events)"
+                    f"{scenario.seeds} seeds, {len(scenario.events)} events{facts})"
                 )
         except typer.Exit:
             failed = True

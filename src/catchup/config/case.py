@@ -66,8 +66,18 @@ class Case:
     """A case scenario with its targets, ready to be evaluated at any free-parameter values."""
 
     scenario: Scenario
-    targets: tuple[Target, ...]
+    targets: tuple[Target, ...]  # the calibration targets: all that a search ever reads
     history_sha256: str
+    validation: tuple[Target, ...] = ()  # kept out of every search, reported apart
+
+    @property
+    def all_targets(self) -> tuple[Target, ...]:
+        """Calibration and validation targets in year order (what replication reports)."""
+        return tuple(sorted((*self.targets, *self.validation), key=lambda t: t.year))
+
+    @property
+    def prior(self) -> dict[str, tuple[float, float]]:
+        return self.calibration.get("prior", {})
 
     @property
     def free(self) -> dict[str, tuple[float, float]]:
@@ -94,20 +104,46 @@ def load_case(path: str | Path) -> Case:
         )
     history_path = Path(scenario.calibration["history"])
     try:
-        target_list = tuple(targets(load_history(history_path)))
+        history = load_history(history_path)
     except ScenarioError as exc:
         raise CalibrationError(f"{path}: calibration.history: {exc}") from None
+    target_list = tuple(targets(history, "calibrate"))
+    validation = tuple(targets(history, "validate"))
     if not target_list:
-        raise CalibrationError(f"{history_path}: no calibration targets (share rows or outcome events)")
+        raise CalibrationError(
+            f"{path}: calibration.history {history_path} has no calibration targets "
+            "(share rows or outcome events with use = calibrate)"
+        )
+    problem = identification_problem(scenario.calibration, len(target_list))
+    if problem:
+        raise CalibrationError(f"{path}: {problem} (calibration targets in {history_path})")
     span = (scenario.start_year, scenario.end_year)
-    outside = [t.name for t in target_list if not t.is_event and not span[0] <= t.year < span[1]]
+    outside = [
+        t.name
+        for t in (*target_list, *validation)
+        if (not t.is_event and not span[0] <= t.year < span[1]) or (t.is_event and t.low >= span[1])
+    ]
     if outside:
         raise CalibrationError(
             f"{path}: targets {', '.join(outside)} in {history_path} lie outside the span "
             f"(allowed: start_year {span[0]:g} <= year < end_year {span[1]:g})"
         )
     digest = hashlib.sha256(history_path.read_bytes()).hexdigest()
-    return Case(scenario, target_list, digest)
+    return Case(scenario, target_list, digest, validation)
+
+
+def identification_problem(calibration: dict[str, Any], n_targets: int) -> str | None:
+    """More free parameters than the facts can identify: with n calibration targets, at most
+    n - 1 free parameters may go without a documented prior (each prior is a further fact)."""
+    bare = [k for k in calibration["free"] if k not in calibration.get("prior", {})]
+    allowed = max(n_targets - 1, 0)
+    if len(bare) <= allowed:
+        return None
+    return (
+        f"free parameters without a prior: {len(bare)} ({', '.join(bare)}), for {n_targets} calibration "
+        f"target(s); at most {allowed} may go without one (fix the rest at sourced values, or give "
+        "each a [calibration.prior] name = [mean, sd])"
+    )
 
 
 def stale_reason(case: Case, case_file: Path) -> str | None:
@@ -164,6 +200,7 @@ def write_calibrated(
             "study": search["study"],
             "case_sha256": case.scenario.file_hash or "",
             "history_sha256": case.history_sha256,
+            "identification": search.get("identification", []),
         },
     }
     header = (

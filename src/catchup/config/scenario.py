@@ -45,6 +45,7 @@ class EventSpec(BaseModel):
     home_entrants: Annotated[int, Field(ge=0, le=200)] = 0
     # the range of new_generation_start, which it overrides for one generation
     generation_progress: float | None = Field(default=None, ge=0.01, le=0.9, allow_inf_nan=False)
+    home_standard: bool = False  # the new generation is the home standard's
     set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
@@ -53,6 +54,8 @@ class EventSpec(BaseModel):
             raise ValueError("an event must set parameters, bring a new_generation or found home_entrants")
         if self.generation_progress is not None and not self.new_generation:
             raise ValueError("generation_progress is allowed only with new_generation = true")
+        if self.home_standard and not self.new_generation:
+            raise ValueError("home_standard is allowed only with new_generation = true")
         return self
 
     def resolve(self) -> DatedEvent:
@@ -63,6 +66,7 @@ class EventSpec(BaseModel):
             self.label,
             self.home_entrants,
             self.generation_progress,
+            self.home_standard,
         )
 
 
@@ -77,6 +81,9 @@ class CalibrationSpec(BaseModel):
     free: Annotated[
         dict[str, Annotated[list[int | float], Field(min_length=2, max_length=2)]], Field(min_length=1)
     ]
+    # A documented prior [mean, sd] per free parameter: the search pays ((value - mean) / sd)^2
+    # for leaving it, so a parameter the facts cannot pin down is held by what is known of it.
+    prior: dict[str, Annotated[list[int | float], Field(min_length=2, max_length=2)]] = {}
 
 
 class CalibratedSpec(BaseModel):
@@ -92,6 +99,9 @@ class CalibratedSpec(BaseModel):
     study: str
     case_sha256: str
     history_sha256: str
+    # How much the objective rises when each free parameter moves 20% down or up (on the
+    # calibration seeds): a flat row is a parameter the facts do not identify.
+    identification: list[dict[str, bool | float | str]] = []
 
 
 class ScenarioSpec(BaseModel):
@@ -232,6 +242,16 @@ def _calibration_problems(source: str, spec: ScenarioSpec) -> list[str]:
                 f"{source}: parameters.{name} = {given!r}: the starting value of a free parameter must lie "
                 f"within its bounds in calibration.free.{name} (allowed: {low:g} <= value <= {high:g})"
             )
+    for name, (mean, sd) in spec.calibration.prior.items():
+        where = f"{source}: calibration.prior.{name}"
+        if name not in spec.calibration.free:
+            allowed = ", ".join(spec.calibration.free)
+            problems.append(f"{where}: a prior needs a free parameter (allowed: {allowed})")
+        elif not (sd > 0 and math.isfinite(sd)):
+            problems.append(f"{where} = [{mean!r}, {sd!r}]: [mean, sd] needs a finite sd > 0")
+        elif not spec.calibration.free[name][0] <= mean <= spec.calibration.free[name][1]:
+            low, high = spec.calibration.free[name]
+            problems.append(f"{where}: mean = {mean!r} must lie within the bounds [{low:g}, {high:g}]")
     return problems
 
 
@@ -279,6 +299,7 @@ def parse_scenario(
         base = Path(source_path).resolve().parent if not source_path.startswith("<") else Path()
         calibration["history"] = str((base / spec.calibration.history).resolve())
         calibration["free"] = {k: (float(v[0]), float(v[1])) for k, v in spec.calibration.free.items()}
+        calibration["prior"] = {k: (float(v[0]), float(v[1])) for k, v in spec.calibration.prior.items()}
     return Scenario(
         name=spec.name,
         description=spec.description,

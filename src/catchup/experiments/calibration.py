@@ -34,6 +34,8 @@ RESULTS = Path("results/calibration")  # studies and fit tables: never inside a 
 # Validation seeds come from a different root than the calibration's: the same SeedSequence
 # construction, so they are independent of every seed the search used.
 VALIDATION_SEED_OFFSET = 1
+# Part of every study's name: a study searched under an older objective is not resumed.
+OBJECTIVE_VERSION = "robust-median-3"
 
 
 def calibration_seeds(case: Case) -> list[int]:
@@ -61,6 +63,9 @@ def study_name(case: Case) -> str:
             "seeds": cal["seeds"],
             "base_seed": cal["base_seed"],
             "free": cal["free"],
+            "prior": cal.get("prior", {}),
+            "targets": [t.name for t in case.targets],
+            "objective": OBJECTIVE_VERSION,
         },
         sort_keys=True,
     )
@@ -153,6 +158,7 @@ class CalibrationResult:
     trials: int
     study: str
     storage: str
+    identification: pd.DataFrame
 
     def search(self) -> dict[str, Any]:
         """What a calibrated file records about the search."""
@@ -161,7 +167,71 @@ class CalibrationResult:
             "distance": float(self.fit["distance"].sum()),
             "trials": self.trials,
             "study": self.study,
+            "identification": [
+                {k: (round(v, 6) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in self.identification.to_dict("records")
+            ],
         }
+
+    def near_bounds(self) -> list[str]:
+        """Free parameters that ended within 5% of a bound: the bound, not the facts, may hold them."""
+        return near_bounds(self.values, self.case.free)
+
+
+# A free value closer than this share of its range to a bound is reported as at the bound.
+BOUND_MARGIN = 0.05
+# The identification table moves each free parameter by this share of its value.
+IDENTIFICATION_STEP = 0.2
+
+
+def near_bounds(values: dict[str, Any], free: dict[str, tuple[float, float]]) -> list[str]:
+    """Names of the values within BOUND_MARGIN of their range's width from a bound."""
+    out = []
+    for name, (low, high) in free.items():
+        margin = BOUND_MARGIN * (high - low)
+        if name in values and (values[name] <= low + margin or values[name] >= high - margin):
+            out.append(name)
+    return out
+
+
+def identification_step(
+    value: float, sign: int, low: float, high: float, integer: bool
+) -> tuple[float, bool]:
+    """The value 20% away (20% of the bounds' width from 0, at least 1 for an integer, so that
+    the step is never zero), clipped to the bounds; and whether it was clipped."""
+    step = IDENTIFICATION_STEP * (abs(value) if value != 0 else high - low)
+    if integer:
+        step = max(1, round(step))
+    wanted = value + sign * step
+    moved = min(max(wanted, low), high)
+    return (round(moved) if integer else moved), moved != wanted
+
+
+def identification(
+    case: Case, values: dict[str, Any], seeds: list[int], *, executor: Executor | None = None
+) -> pd.DataFrame:
+    """How much the objective rises when each free parameter moves 20% down and up from the
+    calibrated values, the others held (clipped to the bounds, and said so; see
+    `identification_step` for a value of 0 and for integers). A parameter whose
+    rise is about zero both ways is not identified by the facts: fix it at a sourced value."""
+    prior = case.prior
+    best = objective(evaluate(case, values, seeds, executor=executor), values, prior)
+    rows = []
+    for name, (low, high) in case.free.items():
+        row: dict[str, Any] = {"parameter": name, "value": float(values[name]), "low": low, "high": high}
+        clipped = False
+        for side, sign in (("minus", -1), ("plus", 1)):
+            moved, clip = identification_step(values[name], sign, low, high, BY_NAME[name].type is int)
+            clipped = clipped or clip
+            trial = {**values, name: moved}
+            rise = objective(evaluate(case, trial, seeds, executor=executor), trial, prior) - best
+            row[f"value_{side}"] = float(moved)
+            row[f"rise_{side}"] = float(rise)
+        row["clipped"] = clipped
+        row["at_bound"] = name in near_bounds(values, case.free)
+        row["prior"] = name in prior
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def calibrate(
@@ -204,7 +274,7 @@ def calibrate(
             values = {k: _suggest(trial, k, b) for k, b in case.free.items()}
             fit = evaluate(case, values, seeds, executor=ex)
             trial.set_user_attr("distance", float(fit["distance"].sum()))
-            return objective(fit)
+            return objective(fit, values, case.prior)
 
         def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
             if on_trial is not None:
@@ -215,7 +285,10 @@ def calibrate(
         best = study.best_trial
         values = {k: best.params[k] for k in case.free}
         fit = evaluate(case, values, seeds, executor=ex)
-    return CalibrationResult(case, values, objective(fit), fit, done(), name, storage)
+        table = identification(case, values, seeds, executor=ex)
+    return CalibrationResult(
+        case, values, objective(fit, values, case.prior), fit, done(), name, storage, table
+    )
 
 
 def validate(
@@ -223,18 +296,40 @@ def validate(
     seeds: int | None = None,
     base_seed: int | None = None,
     *,
+    roots: int = 1,
     jobs: int = 1,
     executor: Executor | None = None,
 ) -> dict[str, Any]:
-    """The calibrated case on fresh seeds: fit table, and whether every target is inside its range."""
-    root, run_seeds = validation_seeds(case, seeds, base_seed)
+    """The calibrated case on fresh seeds from `roots` seed roots (base_seed, base_seed + 1, ...):
+    one fit table per root over calibration and validation targets (column `use`).
+
+    The case fits only when every calibration target is inside its range on every root; the
+    validation facts, never seen by the search, are reported as the share inside."""
+    first, _ = validation_seeds(case, seeds, base_seed)
+    used = case.calibration["base_seed"]
+    if first <= used < first + roots:
+        raise CalibrationError(
+            f"seed roots {first}-{first + roots - 1} include {used}, the root the calibration searched "
+            f"on: its seeds are not fresh (choose --base-seed above {used} or below {used - roots + 1})"
+        )
+    reports = []
     with borrowed(executor, jobs) as ex:
-        fit = evaluate(case, {}, run_seeds, executor=ex)
+        for r in range(roots):
+            root, run_seeds = validation_seeds(case, seeds, first + r)
+            fit = evaluate(case, {}, run_seeds, executor=ex, target_list=case.all_targets)
+            fit.insert(0, "root", root)
+            reports.append(fit)
+    fit = pd.concat(reports, ignore_index=True)
+    calibration = fit[fit["use"] == "calibrate"]
+    validation = fit[fit["use"] == "validate"]
     return {
         "case": case.scenario.name,
-        "base_seed": root,
-        "seeds": len(run_seeds),
-        "all_inside": bool(fit["inside"].all()),
-        "distance": float(fit["distance"].sum()),
+        "base_seed": first,
+        "roots": roots,
+        "seeds": len(validation_seeds(case, seeds, first)[1]),
+        "all_inside": bool(calibration["inside"].all()),
+        "distance": float(calibration["distance"].sum() / roots),  # per root, averaged
+        "validation_inside": float(validation["inside"].mean()) if len(validation) else float("nan"),
+        "validation_facts": len(case.validation),
         "fit": fit,
     }

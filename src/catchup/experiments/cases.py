@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+
 from catchup.config.case import load_case
 from catchup.experiments.calibration import validation_seeds
 from catchup.experiments.executors import Executor
@@ -22,26 +24,34 @@ from catchup.results.folder import ResultFolder
 def replicate(
     case_file: Path,
     out_root: Path,
-    seeds: int,
+    seeds: int | None = None,
     *,
     jobs: int = 1,
     executor: Executor | None = None,
     overwrite: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ResultFolder:
-    """Run one calibrated case on fresh seeds; write its folder under out_root/<case>/."""
+    """Run one calibrated case on fresh seeds (as many as its calibration used unless given);
+    write its folder under out_root/<case>/."""
     case = load_case(case_file)
-    root, _ = validation_seeds(case, seeds)
+    root, fresh = validation_seeds(case, seeds)
+    seeds = len(fresh)
     scenario = replace(case.scenario, base_seed=root, seeds=seeds)
     result = run(scenario, jobs=jobs, executor=executor, on_progress=on_progress)
-    fit = fit_table(
-        case.targets, measure_tables(case.targets, result.runs, result.trajectories), scenario.end_year
-    )
+    every = case.all_targets
+    fit = fit_table(every, measure_tables(every, result.runs, result.trajectories), scenario.end_year)
+    calibration, validation = fit[fit["use"] == "calibrate"], fit[fit["use"] == "validate"]
     details = {
         "base_seed": root,
-        "targets": len(fit),
-        "targets_inside": int(fit["inside"].sum()),
-        "distance": float(fit["distance"].sum()),
+        "targets": len(calibration),
+        "targets_inside": int(calibration["inside"].sum()),
+        "distance": float(calibration["distance"].sum()),
+        "validation_facts": len(validation),
+        "validation_inside": int(validation["inside"].sum()),
     }
-    case_result = replace(result, kind="case", extra_tables={"fit": fit}, details=details)
+    tables = {"fit": fit}
+    recorded = (case.scenario.calibrated or {}).get("identification") or []
+    if recorded:  # what the calibration measured on its own seeds, beside the fresh runs
+        tables["identification"] = pd.DataFrame(recorded)
+    case_result = replace(result, kind="case", extra_tables=tables, details=details)
     return case_result.save(out_root / scenario.name, overwrite=overwrite)

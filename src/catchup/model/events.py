@@ -26,6 +26,9 @@ class DatedEvent:
     # How far along its S-curve the new generation is on arrival (None: new_generation_start).
     # A generation that matured abroad first reaches a latecomer market further along.
     generation_progress: float | None = None
+    # The new generation is the home standard's (TD-SCDMA: 3G): `home_standard_share` is read in
+    # it, rather than in the first generation where home products sell.
+    home_standard: bool = False
 
     def describe(self) -> str:
         """The label, or a short description when the event has none."""

@@ -129,6 +129,7 @@ class CatchUpModel(Model):
         self.cohort_trajectory: dict[str, list[float]] = {}
         self.cohort_market: dict[str, float] = {}
         self.old_generation_share: dict[int, float] = {}
+        self.home_standard = -1 if any(e.home_standard for e in events) else None  # observation.py
         self.market = Segments(fits, self.countries, self.buyers)
         self.segments = self.market.list
         self._create_agents()
@@ -188,6 +189,7 @@ class CatchUpModel(Model):
             setattr(self.p, name, value)
         if event.new_generation:
             self.technology.add_generation(event.year, event.generation_progress)
+            self.home_standard = self.technology.newest.index if event.home_standard else self.home_standard
             # Events fire between steps, for the step that comes next (Mesa's event list).
             self._event_generation_step = self.steps + 1
         if event.home_entrants:
@@ -380,7 +382,7 @@ class CatchUpModel(Model):
         unaided = nested_shares(v_market, origin, p.nest_scale) if policy_acts else target
         choice = (is_home, shares, weights, v_market, target, unaided)
         self.cohort_market, self.market_view = observed_market(
-            self, firms, demand, home_by_firm, older, choice
+            self, firms, demand, home_by_firm, generation, choice
         )
 
     def exit_firm(self, firm: Firm) -> None:

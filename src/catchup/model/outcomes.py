@@ -29,6 +29,7 @@ TRAJECTORY_COLUMNS = (
     "foreign_firms_alive",
     "largest_home_firm_share",
     "home_share_older_generations",
+    "home_standard_share",
     "complementors_home",
     "complementors_foreign",
     "mission_progress",
@@ -72,6 +73,21 @@ CYCLES = (
 )
 
 
+# Milestones a mission can reach: its target in its first, second and third technology
+# generation (Two Bombs, One Satellite had several), each an outcome `mission_year[_n]`.
+MISSION_MILESTONES = 3
+
+
+def milestone_years(
+    years: np.ndarray, generation: np.ndarray, reached: np.ndarray, n: int = MISSION_MILESTONES
+) -> list[float]:
+    """The year the mission first reaches its target in each generation, in order; NaN for
+    milestones not reached. A later generation's target is a new milestone because the
+    frontier it is measured against moved: what was learnt must be learnt again in it."""
+    found = sorted(first_year(years, reached & (generation == g)) for g in np.unique(generation[reached]))
+    return (found + [float("nan")] * n)[:n]
+
+
 def catch_up_cycle(home_share: np.ndarray, significant: float = 0.2, fall_back: float = 0.5) -> str:
     """Classify a run's catch-up cycle from home firms' share of the home market.
 
@@ -111,10 +127,14 @@ def run_outcomes(
     share_home = np.asarray(trajectory["home_share_home_market"])
     mission = np.asarray(trajectory["mission_active"]) > 0
     progress = np.asarray(trajectory["mission_progress"])
+    milestones = milestone_years(
+        years, np.asarray(trajectory["generation"]), mission & (progress >= mission_target)
+    )
     row: dict[str, float | int | str] = {
         "catch_up_year": first_year(years, rel >= catch_up_threshold),
         "leadership_year": first_year(years, share_home > 0.5),
-        "mission_year": first_year(years, mission & (progress >= mission_target)),
+        "mission_year": milestones[0],
+        **{f"mission_year_{n}": milestones[n - 1] for n in range(2, MISSION_MILESTONES + 1)},
         "first_product_year": first_year(years, share_home >= FIRST_PRODUCT_SHARE),
         "final_relative_capability": float(rel[-1]),
         "final_home_share_home_market": float(share_home[-1]),

@@ -21,13 +21,14 @@ def summary_markdown(results: list[dict[str, Any]]) -> str:
     lines = [
         "# The historical cases, replicated on fresh seeds",
         "",
-        "| case | targets inside | catch-up share | median catch-up year | leadership share "
-        "| median first product | median mission year | final home share |",
-        "|---|---|---|---|---|---|---|---|",
+        "| case | calibration facts inside | validation facts inside | catch-up share | median catch-up year "
+        "| leadership share | median first product | median mission year | final home share |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r['case']} | {r['targets_inside']}/{r['targets']} | {r['catch_up_share']:.0%} "
+            f"| {r['case']} | {r['targets_inside']}/{r['targets']} "
+            f"| {r.get('validation_inside', 0)}/{r.get('validation_facts', 0)} | {r['catch_up_share']:.0%} "
             f"| {_fmt(r['median_catch_up_year'], '.1f')} | {r['leadership_share']:.0%} "
             f"| {_fmt(r['median_first_product_year'], '.1f')} | {_fmt(r['median_mission_year'], '.2f')} "
             f"| {r['median_final_home_share_home_market']:.2f} |"
@@ -39,17 +40,18 @@ def summary_markdown(results: list[dict[str, Any]]) -> str:
 
 
 def fit_markdown(fit: pd.DataFrame) -> str:
-    """A fit table as Markdown (target, range, history, median, 10-90% interval, inside)."""
+    """A fit table as Markdown (target, use, range, history, median, 10-90% interval, inside)."""
     rows = [
-        "| target | range | history | model median | model 10-90% | inside |",
-        "|---|---|---|---|---|---|",
+        "| target | use | range | history | model median | model 10-90% | inside |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in fit.itertuples(index=False):
         fmt = ".2f" if r.target.endswith("_year") else ".3f"
         median = "never" if np.isnan(r.median) else format(r.median, fmt)
         spread = "–" if np.isnan(r.q10) else f"{r.q10:{fmt}}–{r.q90:{fmt}}"
         rows.append(
-            f"| {r.target} | {r.low:{fmt}}–{r.high:{fmt}} | {r.history:{fmt}} | {median} | {spread} "
+            f"| {r.target} | {getattr(r, 'use', 'calibrate')} | {r.low:{fmt}}–{r.high:{fmt}} "
+            f"| {r.history:{fmt}} | {median} | {spread} "
             f"| {'yes' if r.inside else 'no'} |"
         )
     return "\n".join(rows)

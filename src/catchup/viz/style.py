@@ -25,11 +25,15 @@ SERIES_COLOURS = {
     "home_share_home_market": "#D55E00",
     "home_share_world_market": "#009E73",
 }
+# Every share a dated fact can measure (the history figure): the series above and two more.
+MEASURE_COLOURS = {**SERIES_COLOURS, "largest_home_firm_share": "#CC79A7", "home_standard_share": "#E69F00"}
 WINDOW_COLOURS = {"technological": "#56B4E9", "demand": "#E69F00", "institutional": "#CC79A7"}
 LABELS = {
     "relative_capability": "relative capability (best home / best foreign)",
     "home_share_home_market": "home firms' share of the home market",
     "home_share_world_market": "home firms' share of the world market",
+    "largest_home_firm_share": "largest home firm's share of the home market",
+    "home_standard_share": "home standard's share of its generation (e.g. of 3G users)",
     "catch_up_probability": "catch-up probability",
     "catch_up_year_median": "median catch-up year",
     "leadership_probability": "leadership probability",

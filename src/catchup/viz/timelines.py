@@ -14,7 +14,9 @@ from matplotlib.figure import Figure
 
 from catchup.config.history import Target
 from catchup.model.windows import WINDOW_TYPES
+from catchup.viz.facts import dated_event, dated_share
 from catchup.viz.style import (
+    MEASURE_COLOURS,
     OKABE_ITO,
     SERIES_COLOURS,
     WINDOW_COLOURS,
@@ -167,33 +169,6 @@ def compare_figure(
     return fig
 
 
-def _dated_share(ax, target) -> None:
-    """A dated share fact: its value (diamond) and the range the sources allow (bar)."""
-    ax.errorbar(
-        target.year,
-        target.value,
-        yerr=[[target.value - target.low], [target.high - target.value]],
-        fmt="D",
-        color="#000000",
-        markersize=4,
-        capsize=3,
-        gid="history",
-    )
-
-
-def _dated_event(ax, target, label_height: float) -> None:
-    """A dated outcome: the year range the sources allow, shaded and labelled."""
-    ax.axvspan(target.low, target.high, color="#000000", alpha=0.12, linewidth=0, gid="history")
-    ax.annotate(
-        target.measure.replace("_year", "").replace("_", " "),
-        ((target.low + target.high) / 2, label_height),
-        xycoords=("data", "axes fraction"),
-        ha="center",
-        va="top",
-        fontsize=7,
-    )
-
-
 def history_figure(
     trajectories: pd.DataFrame,
     windows: pd.DataFrame,
@@ -203,10 +178,12 @@ def history_figure(
     title: str = "",
     mission_target: float | None = None,
 ) -> Figure:
-    """A calibrated case against its dated facts.
+    """A calibrated case against its dated facts, calibration and validation facts apart.
 
-    Top: home share of the home market (median, 50% and 90% of runs) with each dated share
-    fact as its range (bar) and value (diamond). Middle: relative capability, and the
+    Top: home share of the home market and every other share a fact measures (median, 50%
+    and 90% of runs), each dated share fact as its range (bar) and value (diamond: filled
+    for a calibration fact, open for a validation fact); a dashed line at the last
+    calibration fact, after which the bands are the model's prediction. Middle: relative capability, and the
     mission's progress when there is a mission. Dated outcomes (first home product, mission
     target) appear as the historical year range (shaded) with the simulated median and
     10-90% interval of runs (dot and line). Bottom: the windows every run detected.
@@ -214,14 +191,28 @@ def history_figure(
     share_targets = [t for t in targets if not t.is_event]
     event_targets = [t for t in targets if t.is_event]
     mission = bool(trajectories["mission_active"].any())
+    others = {t.measure for t in share_targets if t.measure in trajectories} - {"home_share_home_market"}
+    measures = ["home_share_home_market", *sorted(others)]
     with styled():
         fig, (share, cap, strip) = _time_panels()
-        _band(
-            share, trajectories, "home_share_home_market", SERIES_COLOURS["home_share_home_market"], "model"
-        )
+        for measure in measures:
+            colour = MEASURE_COLOURS.get(measure, "#444444")
+            _band(share, trajectories, measure, colour, label(measure))
         for t in share_targets:
-            _dated_share(share if t.measure == "home_share_home_market" else cap, t)
-        share.set_ylabel("home firms' share of the\nhome market (share of demand)")
+            dated_share(share, t, MEASURE_COLOURS.get(t.measure, "#000000"))
+        calibration_years = [t.high if t.is_event else t.year for t in targets if t.use == "calibrate"]
+        if calibration_years:  # everything to the right is the model's prediction
+            last = max(calibration_years)
+            for ax in (share, cap):
+                ax.axvline(last, color="#555555", linestyle="-.", linewidth=1.2)
+            share.annotate(
+                " prediction →",
+                (last, 0.04),
+                xycoords=("data", "axes fraction"),
+                fontsize=7,
+                va="bottom",
+            )
+        share.set_ylabel("share of demand")
         share.set_ylim(0, 1)
         _band(
             cap,
@@ -237,8 +228,8 @@ def history_figure(
         cap.set_ylabel("relative capability (ratio)" + ("\nand mission progress (share)" if mission else ""))
         cap.set_ylim(bottom=0)
         for t in event_targets:
-            axis = cap if t.measure == "mission_year" else share
-            _dated_event(axis, t, 0.86)
+            axis = cap if t.measure.startswith("mission_year") else share
+            dated_event(axis, t, 0.86)
             years = runs[t.measure].dropna()
             if len(years):
                 y = 0.92
@@ -259,13 +250,41 @@ def history_figure(
                     gid="simulated",
                 )
         handles = [
+            *(
+                matplotlib.lines.Line2D(
+                    [], [], color=MEASURE_COLOURS.get(m, "#444444"), linewidth=2, label=label(m)
+                )
+                for m in measures
+            ),
             matplotlib.lines.Line2D([], [], color="#444444", linewidth=2, label="model median"),
             matplotlib.patches.Patch(color="#444444", alpha=0.28, label="50% of runs"),
             matplotlib.patches.Patch(color="#444444", alpha=0.12, label="90% of runs"),
             matplotlib.lines.Line2D(
-                [], [], color="#000000", marker="D", markersize=4, linestyle="none", label="history (range)"
+                [],
+                [],
+                color="#000000",
+                marker="D",
+                markersize=4,
+                linestyle="none",
+                label="calibration fact (range)",
             ),
-            matplotlib.patches.Patch(color="#000000", alpha=0.12, label="dated fact (year range)"),
+            matplotlib.lines.Line2D(
+                [],
+                [],
+                color="#000000",
+                marker="D",
+                markerfacecolor="white",
+                markersize=4,
+                linestyle="none",
+                label="validation fact (range)",
+            ),
+            matplotlib.patches.Patch(color="#000000", alpha=0.12, label="dated calibration fact (years)"),
+            matplotlib.patches.Patch(
+                facecolor="none", edgecolor="#000000", hatch="////", label="dated validation fact (years)"
+            ),
+            matplotlib.lines.Line2D(
+                [], [], color="#555555", linestyle="-.", linewidth=1.2, label="last calibration fact"
+            ),
             matplotlib.lines.Line2D(
                 [], [], color="#000000", marker="o", markersize=4, label="model median year (10-90%)"
             ),
@@ -308,9 +327,9 @@ def counterfactual_figure(
                 ax.plot(q.index, q[0.5], color=colour, linewidth=1.8, label=str(level).replace("_", " "))
         for t in targets:
             if t.is_event:
-                _dated_event(right if t.measure == "mission_year" else share, t, 0.99)
+                dated_event(right if t.measure.startswith("mission_year") else share, t, 0.99)
             elif t.measure == "home_share_home_market":
-                _dated_share(share, t)
+                dated_share(share, t)
         if mission and mission_target is not None:
             right.axhline(mission_target, color="grey", linestyle=":", linewidth=1)
             right.annotate(
