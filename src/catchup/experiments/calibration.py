@@ -208,14 +208,21 @@ def identification_step(
 
 
 def identification(
-    case: Case, values: dict[str, Any], seeds: list[int], *, executor: Executor | None = None
+    case: Case,
+    values: dict[str, Any],
+    seeds: list[int],
+    *,
+    executor: Executor | None = None,
+    best: float | None = None,
 ) -> pd.DataFrame:
     """How much the objective rises when each free parameter moves 20% down and up from the
     calibrated values, the others held (clipped to the bounds, and said so; see
     `identification_step` for a value of 0 and for integers). A parameter whose
-    rise is about zero both ways is not identified by the facts: fix it at a sourced value."""
+    rise is about zero both ways is not identified by the facts: fix it at a sourced value.
+    `best` is the objective at `values` on these seeds, when the caller has it already."""
     prior = case.prior
-    best = objective(evaluate(case, values, seeds, executor=executor), values, prior)
+    if best is None:
+        best = objective(evaluate(case, values, seeds, executor=executor), values, prior)
     rows = []
     for name, (low, high) in case.free.items():
         row: dict[str, Any] = {"parameter": name, "value": float(values[name]), "low": low, "high": high}
@@ -285,10 +292,9 @@ def calibrate(
         best = study.best_trial
         values = {k: best.params[k] for k in case.free}
         fit = evaluate(case, values, seeds, executor=ex)
-        table = identification(case, values, seeds, executor=ex)
-    return CalibrationResult(
-        case, values, objective(fit, values, case.prior), fit, done(), name, storage, table
-    )
+        reached = objective(fit, values, case.prior)
+        table = identification(case, values, seeds, executor=ex, best=reached)
+    return CalibrationResult(case, values, reached, fit, done(), name, storage, table)
 
 
 def validate(

@@ -373,10 +373,10 @@ class CatchUpModel(Model):
             firm.revenue = revenue[i]
         self.market_shares = shares  # firms x segments, as cleared this step (before exits)
         demand = shares * weights  # share of world demand per firm and segment
-        older = generation != self.technology.newest.index
         home_by_firm = demand[:, self.market.is_home].sum(axis=1)
         self._standard_base = origin_bases(demand, country, home_by_firm, self.country_names)
         if self.p.lock_in > 0:  # what each country sells of older generations, read next step
+            older = generation != self.technology.newest.index
             self.old_generation_share = old_generation_shares(demand, country, older, len(self.country_names))
         # Without policy terms the unaided choice is the choice itself: no second logit.
         unaided = nested_shares(v_market, origin, p.nest_scale) if policy_acts else target

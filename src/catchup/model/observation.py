@@ -10,6 +10,7 @@ import numpy as np
 
 from catchup.model.cohorts import cohort_view
 from catchup.model.market import demand_opening, policy_channel
+from catchup.model.outcomes import FIRST_PRODUCT_SHARE
 
 if TYPE_CHECKING:
     from catchup.model.model import CatchUpModel
@@ -25,9 +26,6 @@ MARKET_VIEW = (
     "demand_opening",
     "policy_channel",
 )
-# Home firms have a product on the market once they hold this share of the home market
-# (outcomes.FIRST_PRODUCT_SHARE, repeated here so that observation needs no outcome code).
-FIRST_PRODUCT_SHARE = 0.01
 
 
 def standard_generation(
