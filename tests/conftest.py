@@ -13,6 +13,7 @@ import pytest
 import catchup
 from catchup.config.scenario import parse_scenario
 from catchup.experiments.executors import Executor
+from catchup.results.manifest import Manifest
 
 ROOT = Path(__file__).parents[1]
 SHORT = ROOT / "tests" / "data" / "short.toml"
@@ -107,3 +108,29 @@ def write_toy_case(folder: Path, low: float = 0.3, high: float = 0.5, trials: in
     path = folder / "toy.toml"
     path.write_text(TOY_CASE.format(trials=trials))
     return path
+
+
+def hand_made_sweep_manifest(
+    n_runs: int, chunk_size: int, tables: dict[str, str], design: dict[str, Any] | None = None
+) -> Manifest:
+    """The manifest of a sweep folder a test writes by hand (one run per point, status running)."""
+    return Manifest(
+        kind="sweep",
+        name="s",
+        scenario=catchup.load_scenario(SHORT).to_dict(),
+        experiment={
+            "design": design or {"type": "grid"},
+            "n_points": n_runs,
+            "replications": 1,
+            "n_runs": n_runs,
+            "chunk_size": chunk_size,
+            "trajectories": [],
+        },
+        n_runs=n_runs,
+        design_hash="hand-made",
+        status="running",
+        started="now",
+        versions={},
+        tables=tables,  # type: ignore[arg-type]
+        details={"n_chunks": -(-n_runs // chunk_size)},
+    )

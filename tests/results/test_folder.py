@@ -14,7 +14,7 @@ from catchup.errors import PartialResultsWarning, ResultsError
 from catchup.results.chunks import chunk_name
 from catchup.results.folder import ResultFolder
 from catchup.results.manifest import KINDS, Manifest
-from tests.conftest import ROOT, SHORT
+from tests.conftest import ROOT, SHORT, hand_made_sweep_manifest
 
 
 @pytest.fixture(scope="module")
@@ -101,27 +101,7 @@ def test_added_tables_are_recorded_in_the_manifest(run_folder, tmp_path):
 
 
 def _sweep_manifest(n_runs: int = 4, chunk_size: int = 2) -> Manifest:
-    design = {"type": "grid"}
-    return Manifest(
-        kind="sweep",
-        name="s",
-        scenario=catchup.load_scenario(SHORT).to_dict(),
-        experiment={
-            "design": design,
-            "n_points": n_runs,
-            "replications": 1,
-            "n_runs": n_runs,
-            "chunk_size": chunk_size,
-            "trajectories": [],
-        },
-        n_runs=n_runs,
-        design_hash="hand-made",
-        status="running",
-        started="now",
-        versions={},
-        tables={"runs": "chunks", "windows": "chunks"},
-        details={"n_chunks": -(-n_runs // chunk_size)},
-    )
+    return hand_made_sweep_manifest(n_runs, chunk_size, {"runs": "chunks", "windows": "chunks"})
 
 
 def test_chunked_tables_read_only_complete_chunks_with_exact_names(tmp_path):

@@ -153,3 +153,22 @@ def test_report_is_one_self_contained_offline_html_file(folders, folder):
     assert len(images) == len(available_kinds(folders[folder]))
     assert all(len(i) > 10_000 for i in images)
     assert "Parameters as resolved" in text and "patent_barrier" in text
+
+
+def test_a_discovered_sweep_gives_the_discovery_figure_and_a_report_section(folders, tmp_path):
+    import shutil
+
+    from catchup.analysis.discovery import DISCOVERY_TABLES, discover, merged_discovery
+    from catchup.results.folder import ResultFolder
+
+    grid = Path(shutil.copytree(folders["grid"], tmp_path / "grid"))
+    assert "discovery" not in available_kinds(grid)
+    folder = ResultFolder.open(grid)
+    middle = float(folder.table("runs")["final_relative_capability"].median())
+    found = discover(folder, "final_relative_capability", threshold=middle)
+    for name, table in zip(DISCOVERY_TABLES, (found.peeling, found.boxes, found.features), strict=True):
+        folder.add_table(name, merged_discovery(None, table))
+    assert available_kinds(grid) == ["sweep", "window-map", "discovery"]
+    assert draw(grid, "discovery")
+    html = report(grid).read_text()
+    assert "Scenario discovery: PRIM boxes" in html and found.boxes["parameter"].iloc[0] in html

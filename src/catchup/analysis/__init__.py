@@ -1,6 +1,6 @@
 """The analysis layer: reads results only (a result folder or a result in memory), as EMA
 Workbench's analysis reads only experiments and outcomes. Comparisons with bootstrap
-intervals, sensitivity indices, window attribution, counterfactuals and summaries.
+intervals, sensitivity indices, scenario discovery (PRIM), window attribution, counterfactuals and summaries.
 """
 
 import lazy_loader as lazy
@@ -18,6 +18,14 @@ __getattr__, __dir__, __all__ = lazy.attach(
         ],
         "attribution": ["attribution_table", "paired_table"],
         "compare": ["compare", "labelled_runs", "summarise_group"],
+        "discovery": [
+            "DISCOVERY_TABLES",
+            "Discovery",
+            "discover",
+            "ema_results",
+            "merged_discovery",
+            "save_ema",
+        ],
         "counterfactuals": [
             "case_targets",
             "counterfactual_factors",

@@ -42,6 +42,8 @@ for command in (runs.run, runs.check, runs.params, runs.scenarios):
 app.command()(sweeps.sweep)
 app.command()(analyse.compare)
 app.command()(analyse.sensitivity)
+app.command()(analyse.discover)
+app.command()(analyse.export)
 app.command(epilog=runs.PARAMETER_HELP)(sweeps.attribute)
 app.command(epilog=runs.PARAMETER_HELP)(sweeps.seizure)
 app.command()(figures.plot)

@@ -20,6 +20,7 @@ from catchup.cli.common import (
     interval,
     out,
     print_records,
+    say,
     write_table,
 )
 
@@ -151,3 +152,86 @@ def sensitivity(
         cells = [f"{v:.3f}" + (f" ± {h:.3f}" if h == h else "") for v, h in zip(row, half, strict=True)]
         view.add_row(*key, *cells)
     out.print(view)
+
+
+SweepFolder = Annotated[
+    Path, typer.Argument(metavar="SWEEP_DIR", help="Folder of a sweep (`catchup sweep`).")
+]
+
+
+def discover(
+    folder: SweepFolder,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="catch_up, leadership, <window>_opened, <window>_rose (window: technological, demand, "
+            "institutional), or a numeric runs column with --threshold.",
+        ),
+    ],
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", help="A numeric outcome's case of interest: value >= this.")
+    ] = None,
+    below: Annotated[bool, typer.Option("--below", help="With --threshold: value <= threshold.")] = False,
+    min_coverage: Annotated[
+        float,
+        typer.Option(
+            "--min-coverage", help="Smallest share of the cases of interest a chosen box covers (0 to 1]."
+        ),
+    ] = 0.5,
+    boxes: Annotated[int, typer.Option("--boxes", min=1, help="Boxes to look for, one after another.")] = 3,
+    as_json: AsJson = False,
+) -> None:
+    """Where an outcome becomes likely: PRIM boxes (EMA Workbench) over a sweep's runs, with
+    coverage, density and quasi-p-values, and feature scores; tables into SWEEP_DIR."""
+    with handled():
+        sweep = results.ResultFolder.open(folder)
+        found = analysis.discover(sweep, outcome, threshold, below, min_coverage, boxes)
+        for name, table in zip(
+            analysis.DISCOVERY_TABLES, (found.peeling, found.boxes, found.features), strict=True
+        ):
+            existing = sweep.table(name) if sweep.has_table(name) else None
+            sweep.add_table(name, analysis.merged_discovery(existing, table), "csv")
+    if as_json:
+        print_records(found.boxes)
+        return
+    view = Table(
+        title=escape(
+            f"{folder}: boxes where {found.outcome} (later boxes: in the runs earlier ones left)"
+            f"\n (base rate {found.base_rate:.2f}; "
+            f"tables {', '.join(analysis.DISCOVERY_TABLES)})"
+        )
+    )
+    for col in ("box", "coverage", "density", "runs", "parameter", "restriction", "quasi-p"):
+        view.add_column(col, justify="left" if col in ("parameter", "restriction") else "right")
+    for r in found.boxes.itertuples(index=False):
+        kept = r.levels or f"{r.low:.3g} to {r.high:.3g}"
+        sides = [q for q in (r.qp_low, r.qp_high) if q == q]
+        qp = f"{min(sides):.1e}" if sides else "-"
+        cells = (r.box, f"{r.coverage:.2f}", f"{r.density:.2f}", int(r.n), r.parameter, escape(kept), qp)
+        view.add_row(*map(str, cells))
+    out.print(view)
+    weak = sorted(set(found.boxes.loc[~found.boxes["significant"], "box"]))
+    if weak:
+        out.print(f"box {', '.join(map(str, weak))}: a restriction with quasi-p >= 0.05, which may be chance")
+    scores = ", ".join(
+        f"{p} {s:.2f}" for p, s in zip(found.features["parameter"], found.features["score"], strict=True)
+    )
+    out.print(escape(f"feature scores (extra trees): {scores}"))
+
+
+def export(
+    folder: SweepFolder,
+    out_file: Annotated[Path, typer.Option("--out", help="EMA Workbench archive to write (.tar.gz).")],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")] = False,
+) -> None:
+    """A sweep as EMA Workbench's (experiments, outcomes) pair, saved with its save_results:
+    read it back with ema_workbench.load_results for the workbench's other analyses."""
+    if not out_file.name.endswith(".tar.gz"):
+        fail(f"--out {out_file}: EMA Workbench archives end in .tar.gz")
+    if out_file.exists() and not overwrite:
+        fail(f"--out {out_file} exists (give --overwrite to replace it)")
+    with handled():
+        experiments, outcomes = analysis.ema_results(results.ResultFolder.open(folder))
+        analysis.save_ema(experiments, outcomes, out_file)
+    say(f"wrote {out_file}: {len(experiments)} experiments, outcomes {', '.join(outcomes)}")

@@ -1,5 +1,5 @@
-"""Figures over parameters: sweep heatmaps, the window map, sensitivity indices and window
-attribution. Pure functions from tables to matplotlib Figures.
+"""Figures over parameters: sweep heatmaps, the window map, sensitivity indices, scenario
+discovery and window attribution. Pure functions from tables to matplotlib Figures.
 """
 
 from __future__ import annotations
@@ -208,4 +208,49 @@ def attribution_figure(table: pd.DataFrame, title: str = "") -> Figure:
             ha="left",
             fontsize=10,
         )
+    return fig
+
+
+def discovery_figure(peeling: pd.DataFrame, features: pd.DataFrame) -> Figure:
+    """Per discovered outcome: PRIM's peeling trajectories (coverage against density, each
+    box's search in its own colour, the chosen boxes ringed) and the feature scores."""
+    outcomes = list(dict.fromkeys(peeling["outcome"]))
+    with styled():
+        fig, axes = subplots(len(outcomes), 2, figsize=(10, 3.4 * len(outcomes)), squeeze=False)
+        for (left, right), outcome in zip(axes, outcomes, strict=True):
+            part = peeling[peeling["outcome"] == outcome]
+            for k, (number, search) in enumerate(part.groupby("box", sort=True)):
+                colour = OKABE_ITO[k % len(OKABE_ITO)]
+                left.plot(
+                    search["coverage"],
+                    search["density"],
+                    "-o",
+                    color=colour,
+                    markersize=3,
+                    label=f"box {number}",
+                )
+                picked = search[search["chosen"].astype(bool)]
+                left.scatter(
+                    picked["coverage"], picked["density"], s=120, facecolors="none", edgecolors=colour
+                )
+                for row in picked.itertuples(index=False):
+                    left.annotate(
+                        f"{int(row.res_dim)} restricted",
+                        (row.coverage, row.density),
+                        fontsize=7,
+                        xytext=(4, -10),
+                        textcoords="offset points",
+                    )
+            left.set_xlabel("coverage (share of the cases of interest in the box)")
+            left.set_ylabel("density (share of the box's runs that are cases)")
+            left.set_xlim(0, 1.02)
+            left.set_ylim(0, 1.02)
+            left.set_title(f"{outcome}: PRIM peeling (ringed: chosen)", fontsize=9)
+            left.legend(fontsize=7, loc="lower left")
+            scores = features[features["outcome"] == outcome].sort_values("score")
+            right.barh(
+                [p.replace("_", " ") for p in scores["parameter"]], scores["score"], color=OKABE_ITO[0]
+            )
+            right.set_xlabel("feature score (extra trees; sums to 1)")
+            right.set_title(f"{outcome}: which inputs matter", fontsize=9)
     return fig

@@ -195,6 +195,10 @@ def _sensitivity(results: Results, options: Options) -> Figure:
     return viz.grids.sensitivity_figure(table)
 
 
+def _discovery(results: Results, options: Options) -> Figure:
+    return viz.grids.discovery_figure(results.table("discovery_peeling"), results.table("discovery_features"))
+
+
 def _attribution(results: Results, options: Options) -> Figure:
     return viz.grids.attribution_figure(analysis.attribution_table(results))
 
@@ -260,6 +264,15 @@ KINDS: dict[str, FigureKind] = {
             "a sweep with a [sample] design of method sobol or morris",
             lambda r, o: is_sweep(r) and analysis.is_sensitivity_design(design_of(r)),
             _sensitivity,
+        ),
+        FigureKind(
+            "discovery",
+            "PRIM's peeling trajectories and the inputs that matter, per discovered outcome",
+            "a sweep on which `catchup discover` has run",
+            lambda r, o: (
+                is_sweep(r) and r.has_table("discovery_peeling") and r.has_table("discovery_features")
+            ),
+            _discovery,
         ),
         FigureKind(
             "attribution",

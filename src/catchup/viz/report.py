@@ -27,6 +27,22 @@ TEMPLATES = jinja2.Environment(
 )
 
 
+# What the report shows of each PRIM box (all of it is in DIR/discovery_boxes.csv).
+DISCOVERY_COLUMNS = [
+    "outcome",
+    "box",
+    "coverage",
+    "density",
+    "n",
+    "parameter",
+    "low",
+    "high",
+    "levels",
+    "qp_low",
+    "qp_high",
+]
+
+
 def _table_html(table: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
     return table.to_html(
         index=False, border=0, classes="data", na_rep="-", float_format=floatfmt.format, escape=True
@@ -71,6 +87,14 @@ def _sections(results: Results) -> tuple[str, dict[str, str], list[dict[str, str
         table = compare([results])
         keep = [c for c in table.columns if c not in ("source", "group")]
         sections.append({"title": "Per point (95% bootstrap intervals)", "html": _table_html(table[keep])})
+        if results.has_table("discovery_boxes"):
+            boxes = results.table("discovery_boxes")
+            sections.append(
+                {
+                    "title": "Scenario discovery: PRIM boxes (later boxes in the runs earlier ones left)",
+                    "html": _table_html(boxes[DISCOVERY_COLUMNS]),
+                }
+            )
         return f"Sweep: {m.name}", facts, sections
     facts = {
         "scenario file": str(scenario.get("source")),
