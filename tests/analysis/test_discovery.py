@@ -152,3 +152,14 @@ def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path, ex):
     assert "needs a sweep folder" in result.output
     missing = runner.invoke(app, ["discover", str(tmp_path / "nowhere"), "--outcome", "catch_up"])
     assert missing.exit_code == 2
+
+
+def test_an_unfinished_sweep_is_refused_before_anything_is_written(tmp_path):
+    sweep = planted_sweep(tmp_path / "s", 7)
+    folder = ResultFolder.open(sweep)
+    folder.update(status="running")
+    result = runner.invoke(app, ["discover", str(sweep), "--outcome", "catch_up"])
+    assert result.exit_code == 2
+    assert "finished sweeps only" in result.output and "--resume" in " ".join(result.output.split())
+    assert not ResultFolder.open(sweep).has_table("discovery_boxes")
+    assert not (sweep / "discovery_boxes.csv").exists()

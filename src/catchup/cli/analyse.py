@@ -186,6 +186,8 @@ def discover(
     coverage, density and quasi-p-values, and feature scores; tables into SWEEP_DIR."""
     with handled():
         sweep = results.ResultFolder.open(folder)
+        if sweep.partial:  # its sweep may still write the manifest: adding tables could be lost
+            fail(f"discover writes into finished sweeps only: {sweep.partial}")
         found = analysis.discover(sweep, outcome, threshold, below, min_coverage, boxes)
         for name, table in zip(
             analysis.DISCOVERY_TABLES, (found.peeling, found.boxes, found.features), strict=True
