@@ -67,6 +67,12 @@ def outcome_label(outcome: str, threshold: float | None, below: bool) -> str:
     return outcome if threshold is None else f"{outcome}{'<=' if below else '>='}{threshold:g}"
 
 
+def numeric_outcomes(runs: pd.DataFrame) -> list[str]:
+    """The runs table's numeric outcome columns (bookkeeping left out): what a threshold may
+    apply to and what the EMA export carries."""
+    return [c for c in runs.columns if c not in NOT_OUTCOMES and pd.api.types.is_numeric_dtype(runs[c])]
+
+
 def cases_of_interest(
     runs: pd.DataFrame, outcome: str, threshold: float | None = None, below: bool = False, where: str = ""
 ) -> np.ndarray:
@@ -74,7 +80,7 @@ def cases_of_interest(
 
     A run whose numeric outcome is undefined (a year that never came) is not a case of interest.
     """
-    numeric = [c for c in runs.columns if c not in NOT_OUTCOMES and pd.api.types.is_numeric_dtype(runs[c])]
+    numeric = numeric_outcomes(runs)
     if outcome in NAMED_OUTCOMES:
         if threshold is not None:
             raise AnalysisError(f"{where}--outcome {outcome} is already yes or no: give no --threshold")
@@ -291,11 +297,7 @@ def ema_results(source: str | Path | Results) -> tuple[pd.DataFrame, dict[str, n
     experiments["scenario"] = runs["run_id"].to_numpy()
     experiments["policy"] = runs["point_id"].to_numpy()
     experiments["model"] = results.manifest.name
-    outcomes = {
-        c: runs[c].to_numpy(float)
-        for c in runs.columns
-        if c not in NOT_OUTCOMES and pd.api.types.is_numeric_dtype(runs[c])
-    }
+    outcomes = {c: runs[c].to_numpy(float) for c in numeric_outcomes(runs)}
     return experiments, outcomes
 
 
