@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: run test test-fast lint format docs bench clean browser dashboard calibrate counterfactuals dock
+.PHONY: run test test-fast lint format docs bench clean browser dashboard calibrate counterfactuals dock policy
 
 # A Python >= 3.12 that really runs: python3.12/python3.13 on PATH, else pyenv's.
 PYTHON ?= $(shell ./scripts/find-python)
@@ -61,6 +61,14 @@ docs: $(STAMP)
 dock: $(STAMP)
 	$(BIN)/catchup dock llm2017 --jobs $(JOBS)
 	$(BIN)/catchup dock mnow_computers --jobs $(JOBS)
+
+# The paper's advice as an experiment: a policy search per case context (experiments/policy/;
+# resumable, SQLite under results/policy/), then the cheapest mixes, their organisation modes
+# and a check of each on fresh seeds (results/policy/contexts.md; about 40 minutes on 2 cores).
+policy: $(STAMP)
+	for c in speech shield td_scdma semiconductors; do \
+	  $(BIN)/catchup policy policy/$$c --jobs $(JOBS) --quiet --overwrite || exit 1; done
+	$(BIN)/python scripts/policy_contexts.py --jobs $(JOBS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -17,6 +17,14 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "statement_table",
         ],
         "attribution": ["attribution_table", "paired_table"],
+        "policy": [
+            "MODES",
+            "PAPER_MODES",
+            "active_instruments",
+            "cheapest",
+            "context_row",
+            "organisation_mode",
+        ],
         "compare": ["compare", "labelled_runs", "summarise_group"],
         "discovery": [
             "DISCOVERY_TABLES",

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from catchup import __version__
-from catchup.cli import analyse, cases, dashboard, docking, figures, runs, sweeps
+from catchup.cli import analyse, cases, dashboard, docking, figures, policy, runs, sweeps
 from catchup.cli.common import say
 
 app = typer.Typer(
@@ -53,3 +53,5 @@ app.command()(cases.calibrate)
 app.command()(cases.validate)
 app.command()(cases.cases)
 app.command()(docking.dock)
+app.command()(policy.policy)
+app.command("policy-point")(policy.policy_point)

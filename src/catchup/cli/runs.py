@@ -125,6 +125,13 @@ def check(
                         f"{len(loaded.statements)} statements, {len(loaded.counterfactuals)} counterfactuals)"
                     )
                     continue
+                if isinstance(loaded, config.policy.PolicyProblem):
+                    say(
+                        f"{path}: ok (policy search '{loaded.name}' on scenario '{loaded.scenario.name}', "
+                        f"{len(loaded.levers)} levers, objectives {', '.join(loaded.objectives)}, "
+                        f"{loaded.runs_per_candidate} runs per candidate)"
+                    )
+                    continue
                 if isinstance(loaded, config.Experiment):
                     exp = loaded
                     say(
@@ -174,12 +181,13 @@ def params(
 
 
 def scenarios() -> None:
-    """List the built-in scenarios, cases, experiments and dockings, usable by name (`catchup run baseline`).
+    """List the built-in scenarios, cases, experiments, policy searches and dockings, usable by
+    name (`catchup run baseline`, `catchup policy policy/speech`).
 
     A calibrated case also answers to its bare name: `catchup run speech` runs
     cases/speech.calibrated.
     """
-    docking = config.DOCKING
+    docking, policies = config.DOCKING, config.EXPERIMENTS / "policy"
     for title, folder, describe in (
         (
             "scenarios and cases (catchup run NAME)",
@@ -192,6 +200,11 @@ def scenarios() -> None:
             lambda p: config.load_experiment(p).description,
         ),
         (
+            "policy searches (catchup policy NAME)",
+            policies,
+            lambda p: config.policy.load_policy(p).description,
+        ),
+        (
             "dockings with published models (catchup dock NAME)",
             docking,
             lambda p: config.load_docking(p).reference,
@@ -201,8 +214,11 @@ def scenarios() -> None:
         for col in ("name", "description"):
             table.add_column(col, overflow="fold")
         for name, path in config.builtin_names(folder).items():
-            if folder != docking and path.is_relative_to(docking):
-                continue  # listed with the dockings
+            if (folder != docking and path.is_relative_to(docking)) or (
+                folder != policies and path.is_relative_to(policies)
+            ):
+                continue  # listed in their own table
+            name = f"policy/{name}" if folder == policies else name  # the name `catchup policy` takes
             alias = config.short_name(path)
             table.add_row(f"{name} (or {alias})" if alias else name, describe(path))
         out.print(table)

@@ -8,6 +8,7 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
+    submodules=["levers", "policy"],
     submod_attrs={
         "docking": ["DOCKING", "Docking", "docking_with_overrides", "load_docking"],
         "builtin": ["BUILTIN", "CASES", "EXPERIMENTS", "SCENARIOS", "builtin_names", "find", "short_name"],

@@ -37,6 +37,7 @@ from catchup.model.parameters import BY_NAME
 
 if TYPE_CHECKING:
     from catchup.config.docking import Docking
+    from catchup.config.policy import PolicyProblem
 
 Number = int | float
 # A design is counted before it is built: over max_runs runs (default 1e6, days of computing)
@@ -371,10 +372,10 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     return parse_experiment(data, str(path), path.parent, digest)
 
 
-def load_file(path: str | Path) -> Scenario | Experiment | Docking:
-    """A scenario, an experiment (it names a base scenario) or a docking file (it lists
-    statements), read once (it may be a pipe); a name that is no file is looked up among the
-    built-in scenarios, then experiments."""
+def load_file(path: str | Path) -> Scenario | Experiment | Docking | PolicyProblem:
+    """A scenario, an experiment (it names a base scenario), a docking file (it lists
+    statements) or a policy file (it lists levers), read once (it may be a pipe); a name that is
+    no file is looked up among the built-in scenarios, then experiments."""
     given = Path(path)
     if not given.exists() and given.suffix != ".toml" and not given.is_absolute():
         try:
@@ -386,6 +387,10 @@ def load_file(path: str | Path) -> Scenario | Experiment | Docking:
 
     if DOCKING_KEYS & set(data):  # a docking file: a reference's set-up, statements, counterfactuals
         return load_docking(path, first=data)
+    if "levers" in data:  # a policy file: a scenario and the levers a search may move
+        from catchup.config.policy import load_policy
+
+        return load_policy(path, first=(data, digest))
     if "scenario" in data:
         return parse_experiment(data, str(path), Path(path).parent, digest)
     return load_scenario(path, first=(data, digest))

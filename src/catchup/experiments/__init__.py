@@ -8,6 +8,7 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
+    submodules=["policy", "policy_points"],
     submod_attrs={
         "docking": ["DockingRuns", "dock"],
         "attribution": ["CLOSURES", "AttributionResult", "attribute", "close_window"],

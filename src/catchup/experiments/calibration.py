@@ -72,8 +72,8 @@ def study_name(case: Case) -> str:
     return f"{case.scenario.name}-{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
 
 
-def default_storage(case_name: str, out_root: Path = RESULTS) -> str:
-    path = out_root / case_name / "calibration.db"
+def default_storage(case_name: str, out_root: Path = RESULTS, file: str = "calibration.db") -> str:
+    path = out_root / case_name / file
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -103,7 +103,9 @@ def _no_driver(storage: str, exc: ImportError) -> CalibrationError:
     )
 
 
-def open_study(name: str, storage: str, attempts: int = 5) -> optuna.Study:
+def open_study(
+    name: str, storage: str, attempts: int = 5, directions: tuple[str, ...] = ("minimize",)
+) -> optuna.Study:
     """Create or load a study; safe when several workers start on a fresh database at once.
 
     Workers creating the same SQLite schema at the same moment collide ("table studies already
@@ -114,7 +116,7 @@ def open_study(name: str, storage: str, attempts: int = 5) -> optuna.Study:
     db = storage.removeprefix("sqlite:///") if storage.startswith("sqlite:///") else None
     for attempt in range(attempts):
         try:
-            return _create_study(name, storage, db)
+            return _create_study(name, storage, db, directions)
         except ImportError as exc:  # the database's driver is imported only when connecting
             raise _no_driver(storage, exc) from None
         except OSError as exc:
@@ -128,15 +130,15 @@ def open_study(name: str, storage: str, attempts: int = 5) -> optuna.Study:
     raise AssertionError("unreachable")
 
 
-def _create_study(name: str, storage: str, db: str | None) -> optuna.Study:
+def _create_study(name: str, storage: str, db: str | None, directions: tuple[str, ...]) -> optuna.Study:
     """Create or load the study; beside a SQLite file, under a lock (one schema creation)."""
     if db is None:
         return optuna.create_study(
-            study_name=name, storage=storage, direction="minimize", load_if_exists=True
+            study_name=name, storage=storage, directions=list(directions), load_if_exists=True
         )
     with FileLock(f"{db}.lock", timeout=120):
         return optuna.create_study(
-            study_name=name, storage=storage, direction="minimize", load_if_exists=True
+            study_name=name, storage=storage, directions=list(directions), load_if_exists=True
         )
 
 

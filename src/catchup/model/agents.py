@@ -12,7 +12,13 @@ import numpy as np
 from mesa import Agent
 
 from catchup.model.cohorts import INCUMBENTS, LATECOMERS
-from catchup.model.policy import institute_budget, subsidy_per_firm
+from catchup.model.policy import (
+    SPENDING_KINDS,
+    discount_factor,
+    institute_budget,
+    procurement_cost,
+    subsidy_per_firm,
+)
 from catchup.model.technology import carried_position, grow, growth_rate, imitation_access, saturating
 
 if TYPE_CHECKING:
@@ -323,10 +329,29 @@ class Government(Agent):
 
     def __init__(self, model: CatchUpModel) -> None:
         super().__init__(model)
+        self.spent = dict.fromkeys(SPENDING_KINDS, 0.0)  # discounted to the start year
+        self.spent_this_step = 0.0  # undiscounted, for the trajectory
+
+    def book(self, kind: str, amount: float) -> None:
+        """Record money the government spent this step, in present value at the start year."""
+        m = self.model
+        self.spent[kind] += amount * discount_factor(m.period_start_year - m.start_year, m.p.discount_rate)
+        self.spent_this_step += amount
+
+    def book_procurement(
+        self, demand: np.ndarray, price: np.ndarray, bonus: np.ndarray, price_sensitivity: float | np.ndarray
+    ) -> None:
+        """Book the money-equivalent of this clearing's procurement preference (`procurement_cost`;
+        `demand` in shares of world demand, firms x segments)."""
+        m = self.model
+        cost = procurement_cost(demand, price, bonus, price_sensitivity) * m.world_demand_per_year * m.dt
+        if cost:
+            self.book("procurement", cost)
 
     def act(self) -> None:
-        """Hand out this step's R&D subsidies and institute funding."""
+        """Hand out this step's R&D subsidies and institute funding, and book them."""
         m, p = self.model, self.model.p
+        self.spent_this_step = 0.0
         home_firms = m.home_firms
         subsidy = subsidy_per_firm(
             p.rd_subsidy, p.subsidy_scale, m.home_demand_per_year, len(home_firms), m.dt
@@ -343,3 +368,14 @@ class Government(Agent):
             institute.funding = budget / len(m.institutes) + institute.contract_funding
             institute.policy_funding = mission_money / len(m.institutes)
             institute.contract_funding = 0.0
+        if home_firms:  # a subsidy or budget without a recipient is not paid
+            self.book("rd_subsidy", subsidy * len(home_firms))
+        if m.institutes:
+            self.book("institutes", budget - mission_money)
+            self.book("mission", mission_money)
+
+    def spending_outcomes(self) -> dict[str, float]:
+        """The run's spending, discounted to the start year: the total and each kind."""
+        return {"government_spending": sum(self.spent.values())} | {
+            f"spending_{kind}": value for kind, value in self.spent.items()
+        }

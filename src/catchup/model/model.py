@@ -373,6 +373,7 @@ class CatchUpModel(Model):
             firm.revenue = revenue[i]
         self.market_shares = shares  # firms x segments, as cleared this step (before exits)
         demand = shares * weights  # share of world demand per firm and segment
+        self.government.book_procurement(demand, price, bonus, market_terms["price_sensitivity"])
         home_by_firm = demand[:, self.market.is_home].sum(axis=1)
         self._standard_base = origin_bases(demand, country, home_by_firm, self.country_names)
         if self.p.lock_in > 0:  # what each country sells of older generations, read next step

@@ -180,6 +180,7 @@ def observe(model: CatchUpModel) -> None:
         "best_home_capability": best_home,
         "best_foreign_capability": best_foreign,
         "frontier": newest.frontier,
+        "government_spending": model.government.spent_this_step / model.dt,  # per year, undiscounted
     }
     for name, value in row.items():
         model.trajectory[name].append(value)

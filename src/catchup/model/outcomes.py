@@ -37,6 +37,7 @@ TRAJECTORY_COLUMNS = (
     "best_home_capability",
     "best_foreign_capability",
     "frontier",
+    "government_spending",
 )
 # Per-step columns of a run's trajectory table: the recorded ones and the cleaned window signals.
 TRAJECTORY_TABLE_COLUMNS = (*TRAJECTORY_COLUMNS, *(f"window_{k}" for k in WINDOW_TYPES))

@@ -61,6 +61,7 @@ def simulate(setup: Setup, run_id: int, seed: int, record_cohorts: bool | None =
             mission_target=model.p.mission_target,
         )
     )
+    row.update(model.government.spending_outcomes())
     row["entrants"] = model.entrants
     row["foreign_entrants"] = model.foreign_entrants
     if model.records_cohorts:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from catchup.model.parameters import BY_NAME
 
 FORMAT_VERSION = 1
-Kind = Literal["run", "sweep", "attribution", "case", "docking"]
+Kind = Literal["run", "sweep", "attribution", "case", "docking", "policy"]
 KINDS: tuple[str, ...] = get_args(Kind)
 # How a table is stored: one Parquet file, Parquet chunks in a folder (sweeps), or CSV (small
 # derived tables a reader may open in a spreadsheet).

@@ -199,6 +199,12 @@ def _discovery(results: Results, options: Options) -> Figure:
     return viz.grids.discovery_figure(results.table("discovery_peeling"), results.table("discovery_features"))
 
 
+def _pareto(results: Results, options: Options) -> Figure:
+    return viz.policy.pareto_figure(
+        results.table("policy_trials"), results.manifest.details["objectives"], title_of(results)
+    )
+
+
 def _attribution(results: Results, options: Options) -> Figure:
     return viz.grids.attribution_figure(analysis.attribution_table(results))
 
@@ -273,6 +279,13 @@ KINDS: dict[str, FigureKind] = {
                 is_sweep(r) and r.has_table("discovery_peeling") and r.has_table("discovery_features")
             ),
             _discovery,
+        ),
+        FigureKind(
+            "pareto",
+            "a policy search's candidates and Pareto front, with 95% intervals",
+            "a policy search (run `catchup policy SCENARIO --levers ... --objectives ...` first)",
+            lambda r, o: r.manifest.kind == "policy",
+            _pareto,
         ),
         FigureKind(
             "attribution",

@@ -104,6 +104,22 @@ def _sections(results: Results) -> tuple[str, dict[str, str], list[dict[str, str
         "overrides (--set)": json.dumps(scenario["overrides"]) if scenario.get("overrides") else "none",
         "started / finished": f"{m.started} / {m.finished}",
     }
+    if m.kind == "policy":
+        details = m.details
+        facts["levers (bounds)"] = json.dumps(details["levers"])
+        facts["objectives"] = json.dumps(details["objectives"])
+        facts["runs per candidate"] = f"{details['seeds']} seeds x {details['samples']} sample point(s)"
+        if details.get("uncertain"):
+            facts["uncertain (robustness)"] = json.dumps(details["uncertain"])
+        facts["study"] = f"{details.get('study')} in {details.get('storage')}"
+        front = results.table("pareto_front").drop(columns=["pareto"], errors="ignore")
+        sections.append(
+            {
+                "title": "Pareto front (95% intervals in the _low and _high columns)",
+                "html": _table_html(front),
+            }
+        )
+        return f"Policy search: {m.name}", facts, sections
     if m.kind == "attribution":
         sections.append({"title": "Window attribution", "html": _table_html(attribution_table(results))})
         return f"Window attribution: {m.name}", facts, sections

@@ -1,0 +1,89 @@
+"""What a policy search found, read as the paper's organisation modes (Han 2025): which mode a
+policy mix is, and per case context the cheapest mix that reaches a target.
+
+The rule that names a mix's mode was written before any search ran, from the paper's three
+modes: (b) the whole-nation system is a mission; (c) "enterprise alliance plus state will" is
+an alliance with the state buying; (a) enterprise as the main body is everything else (firms
+lead, with at most subsidies, procurement or protection beside them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from catchup.config.levers import INSTRUMENTS
+from catchup.results.folder import Results
+
+# An instrument counts in a mix when it is at least this strong ...
+ACTIVE_LEVEL = 0.2
+# ... and on for at least this many years before the end of the span.
+ACTIVE_YEARS = 5.0
+MODES = {
+    "a": "(a) firm-led, with industry-university-research cooperation",
+    "b": "(b) whole-nation system: a state mission with institutes",
+    "c": "(c) enterprise alliance plus state will (alliance and state procurement)",
+}
+# The mode the paper names for each case (digest: ../shared/seed/README.md, organisation modes).
+PAPER_MODES = {"speech": "a", "shield": "a", "two_bombs": "b", "td_scdma": "c"}
+
+
+def active_instruments(point: Mapping[str, float], start_year: float, end_year: float) -> list[str]:
+    """The instruments of a mix that are on: level >= ACTIVE_LEVEL for >= ACTIVE_YEARS (a lever
+    the search did not move is off)."""
+    active = []
+    for instrument, level in INSTRUMENTS.items():
+        start = float(point.get(f"{instrument}_start", start_year))
+        years = float(point.get(f"{instrument}_years", end_year - start))
+        on_for = min(start + years, end_year) - start
+        if float(point.get(level, 0.0)) >= ACTIVE_LEVEL and on_for >= ACTIVE_YEARS:
+            active.append(instrument)
+    return active
+
+
+def organisation_mode(active: list[str]) -> str:
+    """The paper's mode of a mix, by its active instruments (the module's rule)."""
+    if "mission" in active:
+        return "b"
+    if "alliance" in active and "procurement" in active:
+        return "c"
+    return "a"
+
+
+def cheapest(
+    results: Results, requirements: Mapping[str, float], cost: str = "government_spending"
+) -> pd.Series | None:
+    """The front point with the lowest `cost` whose every required share is at least its value
+    (None if no front point reaches them)."""
+    front = results.table("pareto_front")
+    mask = pd.Series(True, index=front.index)
+    for name, least in requirements.items():
+        mask &= front[name] >= least
+    meeting = front[mask]
+    return None if meeting.empty else meeting.loc[meeting[cost].idxmin()]
+
+
+def context_row(results: Results, case: str, requirements: Mapping[str, float]) -> dict[str, object]:
+    """One case context: the cheapest mix meeting the requirements, its active instruments, its
+    mode, and the paper's."""
+    scenario = results.manifest.scenario
+    point = cheapest(results, requirements)
+    paper = PAPER_MODES.get(case)
+    row: dict[str, object] = {"context": case, "paper_mode": paper or "none named"}
+    if point is None:
+        return row | {
+            "trial": None,
+            "instruments": "no front point reaches it",
+            "mode": None,
+            "matches": None,
+        }
+    active = active_instruments(point.to_dict(), scenario["start_year"], scenario["end_year"])
+    mode = organisation_mode(active)
+    return row | {
+        "trial": int(point["trial"]),
+        "instruments": ", ".join(active) or "none",
+        "mode": mode,
+        "matches": None if paper is None else mode == paper,
+        **{k: point[k] for k in point.index if k != "pareto"},
+    }

@@ -1,0 +1,107 @@
+"""The policy levers a search may move: the catalogue (instrument switches, strengths, start
+years and durations), each lever's bounds and what is wrong with them, and which of a scenario's
+dated settings a policy on them takes over. Pure functions over plain data."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from catchup.model.parameters import BY_NAME
+
+# Instruments whose timing a search may move: the parameter that switches each on.
+INSTRUMENTS = {
+    "procurement": "procurement_support",
+    "rd_subsidy": "rd_subsidy",
+    "protection": "home_market_protection",
+    "alliance": "alliance",
+    "mission": "mission",
+}
+# Level levers: parameters, with the bounds a search uses unless told others. The strengths
+# (procurement_preference, mission_budget) act only while their instrument is on.
+LEVEL_BOUNDS: dict[str, tuple[float, float]] = {
+    "procurement_support": (0.0, 1.0),
+    "procurement_preference": (0.0, 10.0),
+    "rd_subsidy": (0.0, 1.0),
+    "home_market_protection": (0.0, 1.0),
+    "alliance": (0.0, 1.0),
+    "mission": (0.0, 1.0),
+    "mission_budget": (0.0, 1.0),
+}
+# Which instrument a strength belongs to (searching it replaces that instrument's history).
+STRENGTH_OF = {"procurement_preference": "procurement", "mission_budget": "mission"}
+TIMING = ("start", "years")
+LEVERS: tuple[str, ...] = (
+    *LEVEL_BOUNDS,
+    *(f"{instrument}_{part}" for instrument in INSTRUMENTS for part in TIMING),
+)
+# Objectives: what each measures over a candidate's runs, and which way is better.
+OBJECTIVES: dict[str, Literal["maximize", "minimize"]] = {
+    "p_catch_up": "maximize",  # share of runs whose home firms catch up (catch_up_year)
+    "p_leadership": "maximize",  # share of runs whose home firms lead the home market
+    "catch_up_year": "minimize",  # median catch-up year, a run that never catches up at end_year
+    "leadership_year": "minimize",  # median leadership year, likewise
+    "home_share": "maximize",  # mean final home share of the home market
+    "government_spending": "minimize",  # mean discounted government spending (ODD 7.25)
+}
+
+
+def instrument_of(lever: str) -> str | None:
+    """The instrument a lever belongs to (None for a lever outside the catalogue)."""
+    for instrument, parameter in INSTRUMENTS.items():
+        if lever == parameter or lever in (f"{instrument}_{part}" for part in TIMING):
+            return instrument
+    return STRENGTH_OF.get(lever)
+
+
+def default_bounds(lever: str, start_year: float, end_year: float) -> tuple[float, float]:
+    """A lever's bounds when none are given: a level's from LEVEL_BOUNDS; a start anywhere in
+    the span; a duration from one year to the whole span."""
+    if lever in LEVEL_BOUNDS:
+        return LEVEL_BOUNDS[lever]
+    if lever.endswith("_start"):
+        return (start_year, end_year - 1.0)
+    return (1.0, end_year - start_year)
+
+
+def lever_problem(
+    where: str, lever: str, bounds: tuple[float, float], start: float, end: float
+) -> str | None:
+    """What is wrong with a lever and its bounds (None if nothing): an unknown name lists the
+    allowed ones; bounds must be ordered and inside the parameter's range or the span."""
+    if lever not in LEVERS:
+        return f"{where}: unknown lever {lever!r} (allowed: {', '.join(LEVERS)})"
+    low, high = bounds
+    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        return f"{where}: bounds [{low:g}, {high:g}]: need two finite numbers, low < high"
+    if lever in LEVEL_BOUNDS:
+        allowed = (BY_NAME[lever].low, BY_NAME[lever].high)
+    elif lever.endswith("_start"):
+        allowed = (start, end - 1.0)
+    else:
+        allowed = (0.25, end - start)
+    if low < allowed[0] or high > allowed[1]:
+        return f"{where}: bounds [{low:g}, {high:g}] outside the allowed [{allowed[0]:g}, {allowed[1]:g}]"
+    return None
+
+
+def strip_settings(events: list[dict[str, Any]], parameters: set[str]) -> list[dict[str, Any]]:
+    """The events without their settings of `parameters`; an event left with nothing to do goes."""
+    kept = []
+    for event in events:
+        event = dict(event)
+        settings = {k: v for k, v in dict(event.get("set", {})).items() if k not in parameters}
+        if "set" in event:
+            event["set"] = settings
+        if settings or event.get("new_generation") or event.get("home_entrants"):
+            kept.append(
+                event if settings or "set" not in event else {k: v for k, v in event.items() if k != "set"}
+            )
+    return kept
+
+
+def replaced_parameters(levers: set[str] | dict[str, Any]) -> set[str]:
+    """The parameters a policy on these levers takes over from the scenario's own history: each
+    instrument's switch and any strength searched (its dated settings are dropped)."""
+    out = {INSTRUMENTS[i] for i in (instrument_of(lever) for lever in levers) if i in INSTRUMENTS}
+    return out | {lever for lever in levers if lever in STRENGTH_OF}

@@ -1,0 +1,344 @@
+"""Policy problems (`catchup policy`): which levers a search may move, within which bounds, for
+which objectives, over which seeds and which uncertain parameters; and the scenario a set of
+lever values makes.
+
+A policy problem is read from a policy file (TOML with a `[levers]` table) or built from a
+scenario and command-line options. Lever values act on the scenario's raw data, so the scenario
+file written for a chosen point is the very data its runs were made from.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from catchup.config.builtin import EXPERIMENTS, find
+from catchup.config.levers import (
+    INSTRUMENTS,
+    OBJECTIVES,
+    STRENGTH_OF,
+    default_bounds,
+    instrument_of,
+    lever_problem,
+    replaced_parameters,
+    strip_settings,
+)
+from catchup.config.messages import NAME_PATTERN, format_validation_error
+from catchup.config.scenario import STRICT, Scenario, parse_scenario
+from catchup.config.toml import read_extended, read_toml
+from catchup.errors import ScenarioError
+from catchup.model.parameters import BY_NAME
+
+Number = int | float
+MAX_ROBUSTNESS_SAMPLES = 64
+
+
+class RobustnessSpec(BaseModel):
+    """Uncertain non-policy parameters: every candidate is judged on a Latin hypercube sample
+    of them (the same sample for all candidates)."""
+
+    model_config = STRICT
+    samples: Annotated[int, Field(ge=1, le=MAX_ROBUSTNESS_SAMPLES)] = 4
+    parameters: Annotated[
+        dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]], Field(min_length=1)
+    ]
+
+
+class PolicySpec(BaseModel):
+    """The schema of a policy file."""
+
+    model_config = STRICT
+    name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
+    description: Annotated[str, Field(max_length=4000)] = ""
+    scenario: Annotated[str, Field(min_length=1)]
+    objectives: Annotated[list[str], Field(min_length=2, max_length=4)]
+    levers: Annotated[
+        dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]], Field(min_length=1)
+    ]
+    seeds: Annotated[int, Field(ge=1, le=10_000)] = 32
+    base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    trials: Annotated[int, Field(ge=1, le=100_000)] = 100
+    population: Annotated[int, Field(ge=4, le=1000)] = 20  # NSGA-II population per generation
+    robustness: RobustnessSpec | None = None
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    """A checked policy problem: the base scenario (its raw data and resolved form), the levers
+    with their bounds, the objectives, the seeds and the uncertain parameters."""
+
+    name: str
+    description: str
+    scenario: Scenario
+    data: dict[str, Any]  # the base scenario's data, `extends` merged in
+    levers: dict[str, tuple[float, float]]
+    objectives: tuple[str, ...]
+    seeds: int
+    base_seed: int
+    trials: int
+    population: int = 20
+    uncertain: dict[str, tuple[float, float]] = field(default_factory=dict)
+    samples: int = 1
+    source: str = ""
+
+    @property
+    def runs_per_candidate(self) -> int:
+        return self.seeds * self.samples
+
+    @property
+    def directions(self) -> list[str]:
+        return [OBJECTIVES[name] for name in self.objectives]
+
+    def key(self) -> dict[str, Any]:
+        """Everything that changes a candidate's objective values: a study is resumed only when
+        this is unchanged (its hash names the study)."""
+        return {
+            "scenario": self.data,
+            "levers": {k: list(v) for k, v in self.levers.items()},
+            "objectives": list(self.objectives),
+            "seeds": self.seeds,
+            "base_seed": self.base_seed,
+            "uncertain": {k: list(v) for k, v in self.uncertain.items()},
+            "samples": self.samples,
+            "population": self.population,
+        }
+
+    def study_name(self, version: str) -> str:
+        blob = json.dumps({**self.key(), "version": version}, sort_keys=True, default=str)
+        return f"{self.name}-{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a policy result's manifest records about the problem."""
+        return {
+            "levers": {k: list(v) for k, v in self.levers.items()},
+            "objectives": {k: OBJECTIVES[k] for k in self.objectives},
+            "seeds": self.seeds,
+            "base_seed": self.base_seed,
+            "population": self.population,
+            "uncertain": {k: list(v) for k, v in self.uncertain.items()},
+            "samples": self.samples,
+            "source": self.source,
+        }
+
+
+def policy_data(
+    problem: PolicyProblem, values: dict[str, float], uncertain: dict[str, float] | None = None
+) -> dict[str, Any]:
+    """The scenario data of a candidate: the base data with the levers' instruments replaced.
+
+    An instrument with a searched level, start or duration is on at its level (searched, or the
+    base scenario's) from its start (or the start year) for its years (or to the end), and off
+    otherwise; the base scenario's dated settings of it are dropped, so the candidate, not the
+    history, decides it. Strengths are plain parameters. `uncertain`: non-policy values of one
+    robustness sample."""
+    data = copy.deepcopy(problem.data)
+    data.pop("calibration", None)
+    data.pop("calibrated", None)
+    start, end = float(data.get("start_year", 1990)), float(data.get("end_year", 2030))
+    steps = int(data.get("steps_per_year", 4))
+    last = end - 1.0 / steps
+    parameters = dict(data.get("parameters", {}))
+    base = problem.scenario.parameters
+    events = strip_settings(list(data.get("events", [])), replaced_parameters(problem.levers))
+    for lever in problem.levers:
+        if lever in STRENGTH_OF:
+            parameters[lever] = float(values[lever])
+    for instrument, switch in INSTRUMENTS.items():
+        if not any(
+            instrument_of(lever) == instrument for lever in problem.levers if lever not in STRENGTH_OF
+        ):
+            continue
+        level = float(values.get(switch, base[switch]))
+        on = float(values.get(f"{instrument}_start", start))
+        off = on + float(values[f"{instrument}_years"]) if f"{instrument}_years" in values else math.inf
+        parameters[switch] = level if on <= start else 0.0
+        if start < on <= last:
+            events.append({"year": round(on, 4), "set": {switch: level}, "label": f"policy: {instrument} on"})
+        if on <= last and off <= last:
+            events.append(
+                {
+                    "year": round(max(off, start), 4),
+                    "set": {switch: 0.0},
+                    "label": f"policy: {instrument} off",
+                }
+            )
+    parameters.update(uncertain or {})
+    data["parameters"] = parameters
+    data["events"] = sorted(events, key=lambda e: float(e["year"]))
+    return data
+
+
+def policy_scenario(
+    problem: PolicyProblem, values: dict[str, float], uncertain: dict[str, float] | None = None
+) -> Scenario:
+    """The resolved scenario of a candidate (checked by the scenario validator)."""
+    return parse_scenario(policy_data(problem, values, uncertain), source=problem.source or "<policy>")
+
+
+def parse_bounds(text: str, where: str) -> tuple[str, tuple[float, float] | None]:
+    """`name` or `name=low:high` (a command-line lever or uncertain parameter)."""
+    name, sep, rest = text.partition("=")
+    name = name.strip()
+    if not sep:
+        return name, None
+    low, colon, high = rest.partition(":")
+    try:
+        if not colon:
+            raise ValueError
+        return name, (float(low), float(high))
+    except ValueError:
+        raise ScenarioError(
+            f"{where} {text!r}: write NAME or NAME=LOW:HIGH (e.g. rd_subsidy=0:0.5)"
+        ) from None
+
+
+def check_problem(
+    source: str,
+    scenario: Scenario,
+    levers: dict[str, tuple[float, float] | None],
+    objectives: list[str],
+    uncertain: dict[str, tuple[float, float]],
+) -> tuple[dict[str, tuple[float, float]], list[str]]:
+    """Every lever, objective and uncertain parameter checked at once; the levers' bounds
+    completed. Raises one ScenarioError listing every problem, each naming the source and key."""
+    problems = []
+    start, end = scenario.start_year, scenario.end_year
+    full: dict[str, tuple[float, float]] = {}
+    for lever, bounds in levers.items():
+        given = bounds if bounds is not None else default_bounds(lever, start, end)
+        if problem := lever_problem(f"{source}: levers.{lever}", lever, given, start, end):
+            problems.append(problem)
+        full[lever] = (float(given[0]), float(given[1]))
+    for lever in full:
+        instrument = STRENGTH_OF.get(lever)
+        if instrument and not any(instrument_of(other) == instrument for other in full if other != lever):
+            switch = INSTRUMENTS[instrument]
+            if scenario.parameters[switch] == 0 and not any(switch in e.set for e in scenario.events):
+                problems.append(
+                    f"{source}: levers.{lever}: acts only while {switch} > 0, which this scenario never sets "
+                    f"(add {switch} or a timing lever of {instrument} to the levers)"
+                )
+    for name in objectives:
+        if name not in OBJECTIVES:
+            problems.append(
+                f"{source}: objectives: unknown objective {name!r} (allowed: {', '.join(OBJECTIVES)})"
+            )
+    if len(set(objectives)) != len(objectives):
+        problems.append(f"{source}: objectives: {objectives} names one twice")
+    taken = replaced_parameters(full) | set(full)
+    for name, (low, high) in uncertain.items():
+        where = f"{source}: robustness.parameters.{name}"
+        if name not in BY_NAME:
+            problems.append(f"{where}: unknown parameter (see `catchup params`)")
+            continue
+        if name in taken:
+            problems.append(
+                f"{where}: is a lever or set by one; an uncertain parameter must be outside the policy"
+            )
+        allowed = (BY_NAME[name].low, BY_NAME[name].high)
+        if BY_NAME[name].type is bool or not (allowed[0] <= low < high <= allowed[1]):
+            problems.append(f"{where}: bounds [{low:g}, {high:g}]: need low < high inside {list(allowed)}")
+        if any(name in e.set for e in scenario.events):
+            problems.append(f"{where}: the scenario's events set it; an uncertain value would be overwritten")
+    if problems:
+        raise ScenarioError("\n".join(problems))
+    return full, objectives
+
+
+def _base(
+    path: Path, first: tuple[dict[str, Any], str] | None = None
+) -> tuple[Path, dict[str, Any], Scenario]:
+    """The base scenario's path, its merged data and its resolved form (`first`: the file's data
+    and hash, when read already)."""
+    data, digest, _ = read_extended(path, first=first)
+    return path, data, parse_scenario(data, source=str(path), file_hash=digest)
+
+
+def _referenced(source: Path, reference: str) -> Path:
+    """A policy file's scenario: a path relative to the file, or a built-in name."""
+    relative = source.parent / reference
+    return (
+        relative.resolve() if (relative.is_file() or Path(reference).suffix == ".toml") else find(reference)
+    )
+
+
+def _find(target: str | Path) -> Path:
+    """A file, a built-in scenario, or a built-in policy file (`policy/speech`)."""
+    try:
+        return find(target)
+    except ScenarioError as exc:
+        try:
+            return find(target, EXPERIMENTS, "policy file")
+        except ScenarioError:
+            raise exc from None
+
+
+def load_policy(
+    target: str | Path,
+    *,
+    levers: dict[str, tuple[float, float] | None] | None = None,
+    objectives: list[str] | None = None,
+    uncertain: dict[str, tuple[float, float]] | None = None,
+    samples: int | None = None,
+    seeds: int | None = None,
+    base_seed: int | None = None,
+    trials: int | None = None,
+    first: tuple[dict[str, Any], str] | None = None,
+) -> PolicyProblem:
+    """A policy problem from a policy file (path or built-in name), or from a scenario (name or
+    file) and the options; options given override the file's. Every problem is named with file
+    and key. `first`: the file's data and hash, when read already."""
+    path = _find(target)
+    data, digest = first if first is not None else read_toml(path)  # read once: it may be a pipe
+    spec = None
+    if "levers" in data:
+        try:
+            spec = PolicySpec.model_validate(data)
+        except ValidationError as err:
+            raise ScenarioError(format_validation_error(str(path), err, PolicySpec)) from None
+        try:
+            scenario_path, scenario_data, scenario = _base(_referenced(path, spec.scenario))
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path}: scenario = {spec.scenario!r}: {exc}") from None
+    else:
+        scenario_path, scenario_data, scenario = _base(path, (data, digest))
+    source = str(path)
+    file_levers = {k: (float(v[0]), float(v[1])) for k, v in spec.levers.items()} if spec else {}
+    wanted = dict(file_levers) | dict(levers or {})
+    if not wanted:
+        raise ScenarioError(
+            f"{source}: no levers (give --levers, e.g. --levers rd_subsidy,procurement_support)"
+        )
+    chosen = objectives or (spec.objectives if spec else [])
+    if len(chosen) < 2:
+        raise ScenarioError(
+            f"{source}: objectives: {chosen or 'none'}: a policy search needs two to four "
+            f"(allowed: {', '.join(OBJECTIVES)})"
+        )
+    robust = spec.robustness if spec else None
+    spread = {k: (float(v[0]), float(v[1])) for k, v in (robust.parameters if robust else {}).items()}
+    spread |= dict(uncertain or {})
+    full, chosen = check_problem(source, scenario, wanted, list(chosen), spread)
+    n_samples = (samples or (robust.samples if robust else 4)) if spread else 1
+    return PolicyProblem(
+        name=spec.name if spec else f"{scenario.name}_policy",
+        description=spec.description if spec else f"Policy search on {scenario.name}",
+        scenario=scenario,
+        data=scenario_data,
+        levers=full,
+        objectives=tuple(chosen),
+        seeds=seeds or (spec.seeds if spec else 32),
+        base_seed=base_seed if base_seed is not None else (spec.base_seed if spec else scenario.base_seed),
+        trials=trials or (spec.trials if spec else 100),
+        population=spec.population if spec else 20,
+        uncertain=spread,
+        samples=n_samples,
+        source=str(scenario_path),
+    )

@@ -1,0 +1,71 @@
+"""The organisation mode of a policy mix (Han 2025's three modes) and the cheapest mix that
+reaches a target, read off a policy search's front."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from catchup.analysis.policy import active_instruments, cheapest, context_row, organisation_mode
+
+
+@pytest.mark.parametrize(
+    "point, active, mode",
+    [
+        ({}, [], "a"),
+        ({"rd_subsidy": 0.5, "procurement_support": 0.9}, ["procurement", "rd_subsidy"], "a"),
+        ({"alliance": 0.6, "procurement_support": 0.5}, ["procurement", "alliance"], "c"),
+        ({"alliance": 0.6}, ["alliance"], "a"),  # an alliance without the state buying is not (c)
+        (
+            {"mission": 0.3, "alliance": 0.9, "procurement_support": 0.9},
+            ["procurement", "alliance", "mission"],
+            "b",
+        ),
+        ({"mission": 0.1}, [], "a"),  # too weak to count
+        ({"mission": 0.9, "mission_start": 2027.0}, [], "a"),  # on for three years only
+        ({"mission": 0.9, "mission_start": 2000.0, "mission_years": 4.0}, [], "a"),
+        ({"mission": 0.9, "mission_start": 2000.0, "mission_years": 6.0}, ["mission"], "b"),
+    ],
+)
+def test_the_mode_of_a_mix(point, active, mode):
+    found = active_instruments(point, 1990.0, 2030.0)
+    assert found == active
+    assert organisation_mode(found) == mode
+
+
+class Front:
+    """A policy result as far as `cheapest` and `context_row` read it."""
+
+    def __init__(self, front: pd.DataFrame) -> None:
+        self.front = front
+        self.manifest = SimpleNamespace(scenario={"start_year": 1990.0, "end_year": 2030.0})
+
+    def table(self, name: str) -> pd.DataFrame:
+        assert name == "pareto_front"
+        return self.front
+
+
+def test_the_cheapest_mix_that_reaches_the_target_and_its_mode():
+    front = Front(
+        pd.DataFrame(
+            {
+                "trial": [0, 1, 2, 3],
+                "p_catch_up": [0.1, 0.85, 0.95, 0.9],
+                "p_leadership": [0.0, 0.5, 0.9, 0.85],
+                "government_spending": [0.3, 1.0, 3.0, 2.0],
+                "alliance": [0.0, 0.0, 0.8, 0.7],
+                "procurement_support": [0.0, 0.9, 0.8, 0.7],
+                "pareto": [True] * 4,
+            }
+        )
+    )
+    assert cheapest(front, {"p_catch_up": 0.8})["trial"] == 1
+    assert cheapest(front, {"p_catch_up": 0.8, "p_leadership": 0.8})["trial"] == 3
+    assert cheapest(front, {"p_catch_up": 0.99}) is None
+    row = context_row(front, "td_scdma", {"p_catch_up": 0.8, "p_leadership": 0.8})
+    assert (row["mode"], row["paper_mode"], row["matches"]) == ("c", "c", True)
+    row = context_row(front, "semiconductors", {"p_catch_up": 0.8})
+    assert row["paper_mode"] == "none named" and row["matches"] is None
+    assert context_row(front, "speech", {"p_catch_up": 0.99})["instruments"] == "no front point reaches it"
