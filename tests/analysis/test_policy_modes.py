@@ -64,8 +64,8 @@ def test_the_cheapest_mix_that_reaches_the_target_and_its_mode():
     assert cheapest(front, {"p_catch_up": 0.8})["trial"] == 1
     assert cheapest(front, {"p_catch_up": 0.8, "p_leadership": 0.8})["trial"] == 3
     assert cheapest(front, {"p_catch_up": 0.99}) is None
-    row = context_row(front, "td_scdma", {"p_catch_up": 0.8, "p_leadership": 0.8})
+    row = context_row("td_scdma", cheapest(front, {"p_catch_up": 0.8, "p_leadership": 0.8}), 1990.0, 2030.0)
     assert (row["mode"], row["paper_mode"], row["matches"]) == ("c", "c", True)
-    row = context_row(front, "semiconductors", {"p_catch_up": 0.8})
-    assert row["paper_mode"] == "none named" and row["matches"] is None
-    assert context_row(front, "speech", {"p_catch_up": 0.99})["instruments"] == "no front point reaches it"
+    row = context_row("semiconductors", cheapest(front, {"p_catch_up": 0.8}), 1990.0, 2030.0)
+    assert row["paper_mode"] == "none named" and row["matches"] is None and row["trial"] == 1
+    assert context_row("speech", None, 1990.0, 2030.0)["instruments"] == "no front point reaches it"

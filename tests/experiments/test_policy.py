@@ -5,6 +5,7 @@ and the government's spending that the search trades off."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import optuna
@@ -159,8 +160,10 @@ def test_a_candidates_values_do_not_depend_on_workers(base_file, ex):
     assert policy.evaluate(prob, values, executor=ex) == policy.evaluate(prob, values, jobs=1)
 
 
-def test_an_interrupted_search_resumes_and_keeps_what_was_finished(base_file, ex):
-    prob = problem(base_file, trials=7)
+def test_an_interrupted_search_resumes_to_the_same_candidates_as_one_that_ran_through(base_file, ex):
+    # population 4: three NSGA-II generations in ten candidates, so the sampler's state matters
+    prob = replace(problem(base_file, trials=10), population=4)
+    straight = policy.search(prob, executor=ex, storage="sqlite:///straight.db").trials
 
     def stop_after_three(done, total, front):
         if done == 3:
@@ -172,11 +175,31 @@ def test_an_interrupted_search_resumes_and_keeps_what_was_finished(base_file, ex
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(finished) == 3
     kept = {t.number: t.values for t in finished}
+    half = policy.search(prob, 6, executor=ex, storage="sqlite:///study.db")  # and in two more goes
+    assert half.resumed and len(half.trials) == 6
     result = policy.search(prob, executor=ex, storage="sqlite:///study.db")
-    assert len(result.trials) == 7
+    assert len(result.trials) == 10
     again = result.trials.set_index("trial")
     for number, values in kept.items():
         assert list(again.loc[number, OBJECTIVES]) == values
+    columns = [*prob.levers, *OBJECTIVES]
+    pd.testing.assert_frame_equal(
+        result.trials[columns].reset_index(drop=True), straight[columns].reset_index(drop=True)
+    )
+
+
+def test_an_interruption_in_the_first_candidate_keeps_the_cheapest_end(base_file, ex):
+    prob = problem(base_file, trials=3)
+
+    study = optuna.create_study(
+        study_name=prob.study_name(policy.VERSION), storage="sqlite:///s.db", directions=prob.directions
+    )
+    study.enqueue_trial({k: b[0] for k, b in prob.levers.items()})
+    trial = study.ask()  # the enqueued lower-bound candidate, started and then abandoned
+    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    result = policy.search(prob, executor=ex, storage="sqlite:///s.db")
+    lowest = result.trials[(result.trials["rd_subsidy"] == 0) & (result.trials["procurement_support"] == 0)]
+    assert len(lowest) == 1
 
 
 def test_a_changed_problem_is_a_new_study(base_file):
@@ -250,7 +273,28 @@ def test_policy_and_policy_point_from_the_command_line(base_file, tmp_path):
         (["--levers", "rd_subsidy=0.5"], "write NAME or NAME=LOW:HIGH"),
         (["--levers", "rd_subsidy_start=1980:1995"], "outside the allowed [1990, 2001]"),
         (["--levers", "rd_subsidy", "--objectives", "p_catch_up,speed"], "unknown objective 'speed'"),
-        (["--levers", "rd_subsidy", "--objectives", "p_catch_up"], "needs two to four"),
+        (
+            ["--levers", "rd_subsidy", "--objectives", "p_catch_up"],
+            "1 given; a policy search takes two to four",
+        ),
+        (
+            [
+                "--levers",
+                "rd_subsidy",
+                "--objectives",
+                "p_catch_up,p_leadership,catch_up_year,home_share,leadership_year",
+            ],
+            "5 given",
+        ),
+        (
+            ["--levers", "procurement_start"],
+            "times procurement_support, which the scenario's parameters leave at 0",
+        ),
+        (["--levers", "rd_subsidy_years"], "add rd_subsidy to the levers"),
+        (["--levers", "rd_subsidy=0:0.5,rd_subsidy=0.5:1"], "--levers rd_subsidy: given twice"),
+        (["--levers", "rd_subsidy", "--samples", "3"], "no uncertain parameters to sample"),
+        (["--levers", "rd_subsidy", "--storage", "sqlite://"], "keeps nothing (an in-memory database)"),
+        (["--levers", "rd_subsidy", "--storage", "sqlite:///"], "keeps nothing"),
         (["--levers", "rd_subsidy", "--objectives", "p_catch_up,p_catch_up"], "names one twice"),
         (["--levers", "procurement_preference"], "acts only while procurement_support > 0"),
         (["--levers", "rd_subsidy", "--uncertain", "rd_subsidy=0:1"], "is a lever or set by one"),
@@ -297,6 +341,8 @@ def test_policy_point_refuses_what_it_cannot_use(base_file, tmp_path):
         (["--require", "p_leadership=2"], "write OBJECTIVE>=X"),
         (["--trial", "999"], "not on the front"),
         (["--require", "p_leadership>=0", "--out", str(tmp_path / "x.txt")], "ends in .toml"),
+        (["--require", "p_leadership>=nan"], "write OBJECTIVE>=X"),
+        (["--trial", "0", "--out", str(tmp_path / "pol" / "inside.toml")], "inside the result folder"),
     ):
         result = catchup_cli("policy-point", str(tmp_path / "pol"), *extra)
         assert result.exit_code == 2 and message in result.stderr, (extra, result.stderr)
@@ -366,3 +412,126 @@ def test_the_policy_data_of_a_candidate_is_a_valid_scenario_file(base_file, tmp_
     path = tmp_path / "c.toml"
     path.write_text(tomli_w.dumps(data))
     assert load_scenario(path).parameters["procurement_support"] == 0.5
+
+
+def test_a_shipped_policy_experiment_in_small_has_a_clean_front_that_its_files_reproduce(tmp_path, ex):
+    # experiments/policy/td_scdma.toml as shipped, with fewer seeds and candidates
+    prob = load_policy("policy/td_scdma", seeds=4, trials=8)
+    assert len(prob.levers) == 10 and prob.objectives[-1] == "government_spending"
+    result = policy.search(prob, executor=ex, storage="sqlite:///study.db")
+    points = signed(result.trials, list(prob.objectives))
+    for i in np.flatnonzero(result.trials["pareto"].to_numpy()):
+        assert not any(dominated(points[i], points[j]) for j in range(len(points)))
+    for _, point in result.front.iterrows():
+        path = policy_points.point_file(prob, point, tmp_path / f"t{int(point['trial'])}.toml", result.study)
+        scenario = load_scenario(path)
+        # the history's policy is the candidate's now: the 2002 alliance and 2009 adoption are gone,
+        # the event's entry opening stays
+        assert not any(e.label == "industry alliance (patent pool)" for e in scenario.events)
+        assert not any("procurement_support" in e.set and e.year == 2009.0 for e in scenario.events)
+        assert any(e.set.get("entrepreneurship") == 0.5 for e in scenario.events)
+        runs = [simulate(scenario, i, run_seed(prob.base_seed, i)).row for i in range(prob.seeds)]
+        again = policy.objective_values(pd.DataFrame(runs), prob.objectives, scenario.end_year)
+        assert [again[n][0] for n in prob.objectives] == pytest.approx([point[n] for n in prob.objectives])
+
+
+def test_a_confirmed_point_meets_the_requirement_on_fresh_seeds_too(base_file, ex):
+    prob = problem(base_file, seeds=6, trials=10)
+    result = policy.search(prob, executor=ex, storage="sqlite:///study.db")
+    threshold = float(result.front["home_share"].median())
+    wanted = [("home_share", ">=", threshold)]
+    point, tried = policy_points.confirmed(prob, result.front, wanted, "government_spending", executor=ex)
+    meeting = policy_points.ranked(result.front, list(prob.objectives), wanted, "government_spending")
+    assert 1 <= tried <= len(meeting)
+    if point is None:
+        assert tried == len(meeting)
+        return
+    assert point["home_share"] >= threshold
+    values = {k: float(point[k]) for k in prob.levers}
+    fresh = policy.evaluate(
+        prob, values, executor=ex, base_seed=prob.base_seed + policy_points.CONFIRM_SEED_OFFSET
+    )
+    assert fresh.objectives["home_share"][0] >= threshold
+    # every cheaper point that met it on the search's seeds failed on the fresh ones
+    for _, cheaper in meeting.iloc[: tried - 1].iterrows():
+        again = policy.evaluate(
+            prob,
+            {k: float(cheaper[k]) for k in prob.levers},
+            executor=ex,
+            base_seed=prob.base_seed + policy_points.CONFIRM_SEED_OFFSET,
+        )
+        assert again.objectives["home_share"][0] < threshold
+
+
+def small_search(base_file, out):
+    """A two-candidate search on the test scenario into `out`, from the command line."""
+    args = ["policy", str(base_file), "--levers", "rd_subsidy", "--quiet", "--trials", "2", "--seeds", "2"]
+    result = catchup_cli(*args, "--objectives", "p_leadership,government_spending", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d.pop("levers"), "details: levers"),
+        (lambda d: d.pop("uncertain"), "details: uncertain"),
+        (lambda d: d.update(levers=["rd_subsidy"]), "details: levers"),
+        (lambda d: d.update(seeds="abc"), "details: seeds"),
+        (lambda d: d.update(samples=0), "details: samples"),
+        (lambda d: d.update(uncertain={"wibble": [0, 1]}), "robustness.parameters.wibble: unknown parameter"),
+        (
+            lambda d: d.update(objectives={"profit": "maximize", "p_leadership": "maximize"}),
+            "details.objectives",
+        ),
+        (lambda d: d["levers"].update(mission=[0, 1]), "no column 'mission'"),
+    ],
+)
+def test_an_edited_policy_folder_is_a_clear_error_everywhere(base_file, tmp_path, edit, message):
+    small_search(base_file, tmp_path / "p")
+    manifest = tmp_path / "p" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    edit(data["details"])
+    manifest.write_text(json.dumps(data))
+    for command in (["policy-point", str(tmp_path / "p"), "--trial", "0"], ["report", str(tmp_path / "p")]):
+        result = catchup_cli(*command)
+        assert result.exit_code == 2, (command, result.stdout)
+        assert message in result.stderr, (command, result.stderr)
+    assert not list(tmp_path.glob("p.trial*.toml"))  # nothing written before the manifest was read
+
+
+def test_a_damaged_front_table_is_a_clear_error(base_file, tmp_path):
+    small_search(base_file, tmp_path / "p")
+    front = tmp_path / "p" / "pareto_front.csv"
+    front.write_text(front.read_text().replace(",0.0,", ",x0.0,", 1))
+    result = catchup_cli("policy-point", str(tmp_path / "p"), "--trial", "0")
+    assert result.exit_code == 2 and "table pareto_front: not all numbers" in result.stderr
+
+
+def test_a_second_search_does_not_replace_anothers_result_unasked(base_file, tmp_path):
+    base = [
+        "policy",
+        str(base_file),
+        "--quiet",
+        "--trials",
+        "2",
+        "--seeds",
+        "2",
+        "--out",
+        str(tmp_path / "p"),
+    ]
+    first = catchup_cli(*base, "--levers", "rd_subsidy", "--objectives", "p_leadership,government_spending")
+    assert first.exit_code == 0
+    before = (tmp_path / "p" / "manifest.json").read_text()
+    second = catchup_cli(*base, "--levers", "mission", "--objectives", "p_leadership,government_spending")
+    assert second.exit_code == 2 and "holds another search's result" in second.stderr
+    assert (tmp_path / "p" / "manifest.json").read_text() == before
+    # the same search again is a resume: allowed, and its study sits beside the folder
+    again = catchup_cli(*base, "--levers", "rd_subsidy", "--objectives", "p_leadership,government_spending")
+    assert again.exit_code == 0 and (tmp_path / "p.db").is_file()
+
+
+def test_a_built_in_policy_file_is_checked_by_name():
+    result = catchup_cli("check", "policy/td_scdma")
+    assert result.exit_code == 0 and "policy search 'td_scdma_policy'" in result.stdout
+    missing = catchup_cli("policy", "policy/nonexistent", "--quiet")
+    assert missing.exit_code == 2 and "policy/speech" in missing.stderr

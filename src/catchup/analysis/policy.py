@@ -64,11 +64,11 @@ def cheapest(
     return None if meeting.empty else meeting.loc[meeting[cost].idxmin()]
 
 
-def context_row(results: Results, case: str, requirements: Mapping[str, float]) -> dict[str, object]:
-    """One case context: the cheapest mix meeting the requirements, its active instruments, its
-    mode, and the paper's."""
-    scenario = results.manifest.scenario
-    point = cheapest(results, requirements)
+def context_row(
+    case: str, point: Mapping[str, float] | None, start_year: float, end_year: float
+) -> dict[str, object]:
+    """One case context: a chosen mix (None: no mix reaches the target), its active
+    instruments, its mode, and the paper's."""
     paper = PAPER_MODES.get(case)
     row: dict[str, object] = {"context": case, "paper_mode": paper or "none named"}
     if point is None:
@@ -78,12 +78,15 @@ def context_row(results: Results, case: str, requirements: Mapping[str, float]) 
             "mode": None,
             "matches": None,
         }
-    active = active_instruments(point.to_dict(), scenario["start_year"], scenario["end_year"])
+    active = active_instruments(point, start_year, end_year)
     mode = organisation_mode(active)
-    return row | {
-        "trial": int(point["trial"]),
-        "instruments": ", ".join(active) or "none",
-        "mode": mode,
-        "matches": None if paper is None else mode == paper,
-        **{k: point[k] for k in point.index if k != "pareto"},
-    }
+    return (
+        row
+        | {k: v for k, v in point.items() if k != "pareto"}
+        | {
+            "trial": int(point["trial"]),
+            "instruments": ", ".join(active) or "none",
+            "mode": mode,
+            "matches": None if paper is None else mode == paper,
+        }
+    )

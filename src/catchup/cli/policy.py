@@ -23,6 +23,26 @@ def _split(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
+def _bounds(values: list[str] | None, option: str) -> dict[str, tuple[float, float] | None]:
+    """NAME or NAME=LOW:HIGH items of a repeatable option; a name given twice is an error."""
+    out: dict[str, tuple[float, float] | None] = {}
+    for text in _split(values):
+        name, bounds = config.policy.parse_bounds(text, option)
+        if name in out:
+            fail(f"{option} {name}: given twice (give each once)")
+        out[name] = bounds
+    return out
+
+
+def _other_study(folder: Path, study: str) -> str | None:
+    """The study of a policy result already in `folder`, when it is another search's."""
+    if not results.ResultFolder.holds_results(folder):
+        return None
+    found = results.ResultFolder.open(folder).manifest
+    other = found.details.get("study") if found.kind == "policy" else None
+    return other if other and other != study else None
+
+
 def _number(name: str, value: float) -> str:
     """Years with one decimal, everything else with three significant digits."""
     return f"{value:.1f}" if name.endswith(("_year", "_start", "_years")) else f"{value:.3g}"
@@ -88,11 +108,14 @@ def policy(
         int | None, typer.Option("--seeds", min=1, max=10_000, help="Runs per candidate.")
     ] = None,
     base_seed: Annotated[
-        int | None, typer.Option("--base-seed", min=0, help="Root of the runs' seeds.")
+        int | None, typer.Option("--base-seed", min=0, max=2**63 - 1, help="Root of the runs' seeds.")
     ] = None,
     storage: Annotated[
         str | None,
-        typer.Option("--storage", help="Optuna storage URL (default sqlite:///results/policy/<name>.db)."),
+        typer.Option(
+            "--storage",
+            help="Optuna storage URL (default: sqlite:///<out>.db, a file beside the result folder).",
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Result folder (default results/policy/<name>).")
@@ -105,51 +128,54 @@ def policy(
     candidates and the Pareto front (tables and figure) to a result folder. Interrupted, the
     finished candidates stay in the study: the same command resumes."""
     with handled():
-        wanted_levers = dict(config.policy.parse_bounds(text, "--levers") for text in _split(levers))
-        spread = {}
-        for text in _split(uncertain):
-            name, bounds = config.policy.parse_bounds(text, "--uncertain")
-            if bounds is None:
-                fail(f"--uncertain {text!r}: give its range, NAME=LOW:HIGH")
-            spread[name] = bounds
+        wanted_levers = _bounds(levers, "--levers")
+        spread = _bounds(uncertain, "--uncertain")
+        if missing := [name for name, bounds in spread.items() if bounds is None]:
+            fail(f"--uncertain {missing[0]}: give its range, NAME=LOW:HIGH")
         problem = config.policy.load_policy(
             target,
             levers=wanted_levers,
             objectives=_split(objectives) or None,
-            uncertain=spread,
+            uncertain=spread,  # type: ignore[arg-type]
             samples=samples,
             seeds=seeds,
             base_seed=base_seed,
             trials=trials,
         )
         folder = out_dir or experiments.policy.RESULTS / problem.name
-        results.ResultFolder.check_target(folder, "policy", problem.name, overwrite)
-        columns = (TextColumn("candidates · front {task.fields[front]}"),)
-        try:
-            with (
-                experiments.executor(jobs) as ex,
-                progress(f"policy {problem.name}", problem.trials, quiet, columns, front="-") as update,
-            ):
-                result = experiments.policy.search(
-                    problem,
-                    executor=ex,
-                    storage=storage,
-                    on_trial=lambda done, total, front: update(completed=done, front=str(front)),
+        storage = experiments.policy.storage_for(folder, storage)
+        study = problem.study_name(experiments.policy.VERSION)
+        with results.writing(folder, "policy", problem.name, overwrite):  # one writer, from the start
+            if not overwrite and (other := _other_study(folder, study)):
+                fail(
+                    f"--out {folder}: holds another search's result (study {other}; this one is {study}): "
+                    "--overwrite replaces it, or choose another --out"
                 )
-        except KeyboardInterrupt:
-            interrupted(
-                "finished candidates are kept in the study; the same command resumes"
-                + (f" (with --storage {storage})" if storage else "")
-            )
-        except Exception as exc:  # storage URLs and database errors come from Optuna/SQLAlchemy
-            if type(exc).__module__.split(".")[0] in ("optuna", "sqlalchemy"):
-                fail(f"--storage {storage}: {exc}")
-            raise
+            columns = (TextColumn("candidates · front {task.fields[front]}"),)
+            try:
+                with (
+                    experiments.executor(jobs) as ex,
+                    progress(f"policy {problem.name}", problem.trials, quiet, columns, front="-") as update,
+                ):
+                    result = experiments.policy.search(
+                        problem,
+                        executor=ex,
+                        storage=storage,
+                        on_trial=lambda done, total, front: update(completed=done, front=str(front)),
+                    )
+            except KeyboardInterrupt:
+                interrupted(
+                    f"finished candidates are kept in the study ({storage}); the same command resumes"
+                )
+            except Exception as exc:  # storage URLs and database errors come from Optuna/SQLAlchemy
+                if type(exc).__module__.split(".")[0] in ("optuna", "sqlalchemy"):
+                    fail(f"--storage {storage}: {str(exc).splitlines()[0]}")
+                raise
 
-        def figures(stage: Path) -> None:
-            viz.draw(result, ["pareto"], ("png", "svg"), out=stage / "figures")
+            def figures(stage: Path) -> None:
+                viz.draw(result, ["pareto"], ("png", "svg"), out=stage / "figures")
 
-        result.save(folder, overwrite=overwrite, extras=figures)
+            result.save(folder, overwrite=True, extras=figures)  # checked above, under the lock
     names = list(problem.objectives)
     out.print(
         front_view(
@@ -184,17 +210,37 @@ def policy_point(
         Path | None, typer.Option("--out", help="Scenario file to write (.toml; default beside POLICY_DIR).")
     ] = None,
     check_seeds: Annotated[
-        int | None, typer.Option("--check-seeds", min=1, max=10_000, help="Fresh runs per sample point.")
+        int | None,
+        typer.Option(
+            "--check-seeds",
+            min=1,
+            max=10_000,
+            help="Fresh runs per sample point (default: 4 x the search's).",
+        ),
     ] = None,
+    no_confirm: Annotated[
+        bool,
+        typer.Option(
+            "--no-confirm",
+            help="Take the best point meeting --require on the search's seeds, without asking it to "
+            "meet them again on fresh seeds.",
+        ),
+    ] = False,
     jobs: Jobs = 1,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing --out file.")] = False,
 ) -> None:
     """Write the scenario file of a point on a policy search's Pareto front and re-run it on fresh
-    seeds: each objective's fresh value against the search's 95% interval (exit 1 if one is outside)."""
+    seeds: each objective's fresh value against the search's 95% interval (exit 1 if one is outside).
+
+    With --require, the point is the best on --prefer among those meeting the requirements on the
+    search's seeds that meet them again on a second set of fresh seeds (the best of many on one
+    set of seeds is the one those seeds favoured most); the check runs on a third set."""
+    if out_file is not None and out_file.suffix != ".toml":
+        fail(f"--out {out_file}: a scenario file ends in .toml")
     with handled():
         found = results.ResultFolder.open(folder)
-        problem = experiments.policy_points.problem_of(found.manifest)
-        front = found.table("pareto_front")
+        problem = experiments.policy_points.problem_of(found)
+        front = experiments.policy_points.policy_table(found, "pareto_front", problem)
         names = list(problem.objectives)
         if trial is not None:
             if require:
@@ -211,15 +257,35 @@ def policy_point(
             point = experiments.policy_points.choose(front, names, wanted, prefer or names[-1])
             if point is None:
                 fail(f"no point of the front of {folder} meets {', '.join(require or [])}")
+            if wanted and not no_confirm:
+                point, tried = experiments.policy_points.confirmed(
+                    problem, front, wanted, prefer or names[-1], jobs=jobs
+                )
+                if point is None:
+                    fail(
+                        f"none of the {tried} front point(s) meeting {', '.join(require or [])} on the "
+                        "search's seeds meets them again on fresh seeds (--no-confirm takes the best anyway)"
+                    )
+                say(
+                    f"trial {int(point['trial'])}: the best of {tried} tried that meets the "
+                    "requirements on fresh seeds too"
+                )
         number = int(point["trial"])
+        where = Path(folder).resolve()
         # beside the result folder, not in it: a new search replaces the folder whole
-        target = out_file or Path(folder).parent / f"{Path(folder).name}.trial{number}.toml"
-        if target.suffix != ".toml":
-            fail(f"--out {target}: a scenario file ends in .toml")
+        target = out_file or where.parent / f"{where.name}.trial{number}.toml"
+        inside = next((p for p in target.resolve().parents if results.ResultFolder.holds_results(p)), None)
+        if inside is not None:
+            fail(f"--out {target}: inside the result folder {inside}, which a new run replaces whole")
         if target.exists() and not overwrite:
             fail(f"--out {target} exists (give --overwrite to replace it)")
         experiments.policy_points.point_file(problem, point, target, found.manifest.details.get("study", ""))
-        check = experiments.policy_points.check_point(problem, point, target, seeds=check_seeds, jobs=jobs)
+        try:
+            check = experiments.policy_points.check_point(
+                problem, point, target, seeds=check_seeds, jobs=jobs
+            )
+        except KeyboardInterrupt:
+            interrupted(f"{target} is written; its check on fresh seeds was not finished")
     view = Table(title=escape(f"trial {number}: the search's value and interval, and on fresh seeds"))
     for col in ("objective", "search [95%]", "fresh [95%]", "inside"):
         view.add_column(col, justify="left" if col == "objective" else "right")

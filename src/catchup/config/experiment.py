@@ -380,8 +380,11 @@ def load_file(path: str | Path) -> Scenario | Experiment | Docking | PolicyProbl
     if not given.exists() and given.suffix != ".toml" and not given.is_absolute():
         try:
             return load_scenario(given)
-        except ScenarioError:
-            return load_experiment(given)
+        except ScenarioError:  # a built-in experiment or policy file: read it as any file below
+            try:
+                path = find(given, EXPERIMENTS, "experiment")
+            except ScenarioError as exc:
+                raise ExperimentError(str(exc)) from None
     data, digest = read_toml(path)
     from catchup.config.docking import DOCKING_KEYS, load_docking
 

@@ -5,9 +5,13 @@ dated settings a policy on them takes over. Pure functions over plain data."""
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from catchup.errors import ScenarioError
 from catchup.model.parameters import BY_NAME
+
+if TYPE_CHECKING:
+    from catchup.config.scenario import Scenario
 
 # Instruments whose timing a search may move: the parameter that switches each on.
 INSTRUMENTS = {
@@ -105,3 +109,68 @@ def replaced_parameters(levers: set[str] | dict[str, Any]) -> set[str]:
     instrument's switch and any strength searched (its dated settings are dropped)."""
     out = {INSTRUMENTS[i] for i in (instrument_of(lever) for lever in levers) if i in INSTRUMENTS}
     return out | {lever for lever in levers if lever in STRENGTH_OF}
+
+
+def check_problem(
+    source: str,
+    scenario: Scenario,
+    levers: dict[str, tuple[float, float] | None],
+    objectives: list[str],
+    uncertain: dict[str, tuple[float, float]],
+) -> tuple[dict[str, tuple[float, float]], list[str]]:
+    """Every lever, objective and uncertain parameter checked at once; the levers' bounds
+    completed. Raises one ScenarioError listing every problem, each naming the source and key."""
+    problems = []
+    start, end = scenario.start_year, scenario.end_year
+    full: dict[str, tuple[float, float]] = {}
+    for lever, bounds in levers.items():
+        given = bounds if bounds is not None else default_bounds(lever, start, end)
+        if problem := lever_problem(f"{source}: levers.{lever}", lever, given, start, end):
+            problems.append(problem)
+        full[lever] = (float(given[0]), float(given[1]))
+    for lever in full:
+        instrument = STRENGTH_OF.get(lever)
+        if instrument and not any(instrument_of(other) == instrument for other in full if other != lever):
+            switch = INSTRUMENTS[instrument]
+            if scenario.parameters[switch] == 0 and not any(switch in e.set for e in scenario.events):
+                problems.append(
+                    f"{source}: levers.{lever}: acts only while {switch} > 0, which this scenario never sets "
+                    f"(add {switch} to the levers)"
+                )
+        timed = instrument_of(lever) if lever.endswith(("_start", "_years")) else None
+        if timed and INSTRUMENTS[timed] not in full and scenario.parameters[INSTRUMENTS[timed]] == 0:
+            switch = INSTRUMENTS[timed]
+            problems.append(
+                f"{source}: levers.{lever}: times {switch}, which the scenario's parameters leave at 0 "
+                f"(its dated settings are the search's to replace): add {switch} to the levers"
+            )
+    if not 2 <= len(objectives) <= 4:
+        problems.append(
+            f"{source}: objectives: {len(objectives)} given; a policy search takes two to four "
+            f"(allowed: {', '.join(OBJECTIVES)})"
+        )
+    for name in objectives:
+        if name not in OBJECTIVES:
+            problems.append(
+                f"{source}: objectives: unknown objective {name!r} (allowed: {', '.join(OBJECTIVES)})"
+            )
+    if len(set(objectives)) != len(objectives):
+        problems.append(f"{source}: objectives: {objectives} names one twice")
+    taken = replaced_parameters(full) | set(full)
+    for name, (low, high) in uncertain.items():
+        where = f"{source}: robustness.parameters.{name}"
+        if name not in BY_NAME:
+            problems.append(f"{where}: unknown parameter (see `catchup params`)")
+            continue
+        if name in taken:
+            problems.append(
+                f"{where}: is a lever or set by one; an uncertain parameter must be outside the policy"
+            )
+        allowed = (BY_NAME[name].low, BY_NAME[name].high)
+        if BY_NAME[name].type is bool or not (allowed[0] <= low < high <= allowed[1]):
+            problems.append(f"{where}: bounds [{low:g}, {high:g}]: need low < high inside {list(allowed)}")
+        if any(name in e.set for e in scenario.events):
+            problems.append(f"{where}: the scenario's events set it; an uncertain value would be overwritten")
+    if problems:
+        raise ScenarioError("\n".join(problems))
+    return full, objectives

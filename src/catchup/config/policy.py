@@ -15,18 +15,17 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from catchup.config.builtin import EXPERIMENTS, find
+from catchup.config.builtin import EXPERIMENTS, builtin_names, find
 from catchup.config.levers import (
     INSTRUMENTS,
     OBJECTIVES,
     STRENGTH_OF,
-    default_bounds,
+    check_problem,
     instrument_of,
-    lever_problem,
     replaced_parameters,
     strip_settings,
 )
@@ -34,7 +33,6 @@ from catchup.config.messages import NAME_PATTERN, format_validation_error
 from catchup.config.scenario import STRICT, Scenario, parse_scenario
 from catchup.config.toml import read_extended, read_toml
 from catchup.errors import ScenarioError
-from catchup.model.parameters import BY_NAME
 
 Number = int | float
 MAX_ROBUSTNESS_SAMPLES = 64
@@ -199,57 +197,55 @@ def parse_bounds(text: str, where: str) -> tuple[str, tuple[float, float] | None
         ) from None
 
 
-def check_problem(
-    source: str,
-    scenario: Scenario,
-    levers: dict[str, tuple[float, float] | None],
-    objectives: list[str],
-    uncertain: dict[str, tuple[float, float]],
-) -> tuple[dict[str, tuple[float, float]], list[str]]:
-    """Every lever, objective and uncertain parameter checked at once; the levers' bounds
-    completed. Raises one ScenarioError listing every problem, each naming the source and key."""
-    problems = []
-    start, end = scenario.start_year, scenario.end_year
-    full: dict[str, tuple[float, float]] = {}
-    for lever, bounds in levers.items():
-        given = bounds if bounds is not None else default_bounds(lever, start, end)
-        if problem := lever_problem(f"{source}: levers.{lever}", lever, given, start, end):
-            problems.append(problem)
-        full[lever] = (float(given[0]), float(given[1]))
-    for lever in full:
-        instrument = STRENGTH_OF.get(lever)
-        if instrument and not any(instrument_of(other) == instrument for other in full if other != lever):
-            switch = INSTRUMENTS[instrument]
-            if scenario.parameters[switch] == 0 and not any(switch in e.set for e in scenario.events):
-                problems.append(
-                    f"{source}: levers.{lever}: acts only while {switch} > 0, which this scenario never sets "
-                    f"(add {switch} or a timing lever of {instrument} to the levers)"
-                )
-    for name in objectives:
-        if name not in OBJECTIVES:
-            problems.append(
-                f"{source}: objectives: unknown objective {name!r} (allowed: {', '.join(OBJECTIVES)})"
-            )
-    if len(set(objectives)) != len(objectives):
-        problems.append(f"{source}: objectives: {objectives} names one twice")
-    taken = replaced_parameters(full) | set(full)
-    for name, (low, high) in uncertain.items():
-        where = f"{source}: robustness.parameters.{name}"
-        if name not in BY_NAME:
-            problems.append(f"{where}: unknown parameter (see `catchup params`)")
-            continue
-        if name in taken:
-            problems.append(
-                f"{where}: is a lever or set by one; an uncertain parameter must be outside the policy"
-            )
-        allowed = (BY_NAME[name].low, BY_NAME[name].high)
-        if BY_NAME[name].type is bool or not (allowed[0] <= low < high <= allowed[1]):
-            problems.append(f"{where}: bounds [{low:g}, {high:g}]: need low < high inside {list(allowed)}")
-        if any(name in e.set for e in scenario.events):
-            problems.append(f"{where}: the scenario's events set it; an uncertain value would be overwritten")
-    if problems:
-        raise ScenarioError("\n".join(problems))
-    return full, objectives
+class PolicyDetails(BaseModel):
+    """What a policy result's manifest records of its problem (`PolicyProblem.to_dict` and the
+    study), checked when the result is read back."""
+
+    model_config = ConfigDict(extra="allow", strict=False)
+    levers: Annotated[
+        dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]], Field(min_length=1)
+    ]
+    objectives: Annotated[dict[str, Literal["maximize", "minimize"]], Field(min_length=2, max_length=4)]
+    seeds: Annotated[int, Field(ge=1, le=10_000)]
+    base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    population: Annotated[int, Field(ge=4, le=1000)]
+    uncertain: dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]]
+    samples: Annotated[int, Field(ge=1, le=MAX_ROBUSTNESS_SAMPLES)]
+    source: str = ""
+    study: str = ""
+    data: dict[str, Any]
+
+
+def problem_from_details(details: dict[str, Any], name: str, description: str, where: str) -> PolicyProblem:
+    """The policy problem a result was searched on, from its manifest's details, every key checked
+    as a policy file's would be (`where` names the manifest in messages)."""
+    try:
+        d = PolicyDetails.model_validate(details)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(f"{where}: details", err, PolicyDetails)) from None
+    if list(d.objectives.values()) != [OBJECTIVES.get(k) for k in d.objectives]:
+        raise ScenarioError(f"{where}: details.objectives: {d.objectives} (allowed: {OBJECTIVES})")
+    scenario = parse_scenario(d.data, source=f"{where}: details.data")
+    levers = {k: (float(v[0]), float(v[1])) for k, v in d.levers.items()}
+    uncertain = {k: (float(v[0]), float(v[1])) for k, v in d.uncertain.items()}
+    full, objectives = check_problem(
+        f"{where}: details", scenario, dict(levers), list(d.objectives), uncertain
+    )
+    return PolicyProblem(
+        name=name,
+        description=description,
+        scenario=scenario,
+        data=d.data,
+        levers=full,
+        objectives=tuple(objectives),
+        seeds=d.seeds,
+        base_seed=d.base_seed,
+        trials=0,
+        population=d.population,
+        uncertain=uncertain,
+        samples=d.samples if uncertain else 1,
+        source=d.source,
+    )
 
 
 def _base(
@@ -277,7 +273,8 @@ def _find(target: str | Path) -> Path:
         try:
             return find(target, EXPERIMENTS, "policy file")
         except ScenarioError:
-            raise exc from None
+            policies = [f"policy/{n}" for n in builtin_names(EXPERIMENTS / "policy")]
+            raise ScenarioError(f"{exc}; built-in policy files: {', '.join(policies) or 'none'}") from None
 
 
 def load_policy(
@@ -317,14 +314,13 @@ def load_policy(
             f"{source}: no levers (give --levers, e.g. --levers rd_subsidy,procurement_support)"
         )
     chosen = objectives or (spec.objectives if spec else [])
-    if len(chosen) < 2:
-        raise ScenarioError(
-            f"{source}: objectives: {chosen or 'none'}: a policy search needs two to four "
-            f"(allowed: {', '.join(OBJECTIVES)})"
-        )
     robust = spec.robustness if spec else None
     spread = {k: (float(v[0]), float(v[1])) for k, v in (robust.parameters if robust else {}).items()}
     spread |= dict(uncertain or {})
+    if samples is not None and not spread:
+        raise ScenarioError(
+            f"{source}: --samples {samples}: no uncertain parameters to sample (give --uncertain)"
+        )
     full, chosen = check_problem(source, scenario, wanted, list(chosen), spread)
     n_samples = (samples or (robust.samples if robust else 4)) if spread else 1
     return PolicyProblem(

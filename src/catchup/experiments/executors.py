@@ -16,6 +16,7 @@ import functools
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -121,6 +122,9 @@ def die_with_parent(parent: int, interval: float = 0.5) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="catchup-parent-watch", daemon=True).start()
+    # Ctrl-C reaches the workers too: the caller says what was kept and how to go on, so a
+    # worker stops at once without printing its own traceback.
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(130))
 
 
 def _running(pid: int) -> bool:

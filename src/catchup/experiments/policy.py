@@ -34,7 +34,7 @@ from catchup.results.manifest import Manifest, now, versions
 
 RESULTS = Path("results/policy")
 # Part of every study's name: a study searched under older objective definitions is not resumed.
-VERSION = "policy-1"
+VERSION = "policy-2"
 CONFIDENCE = 0.95
 # What a candidate's runs report back (the rest of a run's row and trajectory stays in the worker).
 RUN_COLUMNS = (
@@ -47,13 +47,23 @@ RUN_COLUMNS = (
 TABLES = {"policy_trials": "csv", "pareto_front": "csv"}
 
 
-def default_storage(name: str, out_root: Path = RESULTS) -> str:
-    """A SQLite file beside the result folder (a result folder holds nothing but its own files)."""
+def storage_for(folder: Path, storage: str | None = None) -> str:
+    """The study's storage: as given (it must keep the study: no in-memory database), or a SQLite
+    file beside the result folder (a result folder holds nothing but its own files)."""
+    if storage is not None:
+        check_storage(storage)
+        if storage.split("?")[0].rstrip("/") in ("sqlite:", "sqlite://", ""):
+            raise CalibrationError(
+                f"--storage {storage!r}: keeps nothing (an in-memory database): a search could not resume "
+                "(give sqlite:///FILE, or leave --storage out)"
+            )
+        return storage
+    folder = Path(folder).resolve()
     try:
-        out_root.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CalibrationError(f"{out_root}: cannot hold the study ({exc.strerror or exc})") from None
-    return f"sqlite:///{out_root / name}.db"
+        raise CalibrationError(f"{folder.parent}: cannot hold the study ({exc.strerror or exc})") from None
+    return f"sqlite:///{folder.parent / folder.name}.db"
 
 
 def uncertain_sample(problem: PolicyProblem) -> list[dict[str, float]]:
@@ -146,7 +156,10 @@ def objective_values(
         else:
             column = "final_home_share_home_market" if name == "home_share" else name
             values = runs[column].to_numpy(dtype=float)[valid]
-            out[name] = _mean(values) if len(values) else (math.nan, math.nan, math.nan)
+            mean, low, high = _mean(values) if len(values) else (math.nan, math.nan, math.nan)
+            if name == "home_share":  # a share's interval stays a share
+                low, high = max(low, 0.0), min(high, 1.0)
+            out[name] = (mean, low, high)
     return out
 
 
@@ -191,6 +204,7 @@ class PolicyResult(InMemoryResults):
     started: str
     finished: str
     workers: int = 1
+    resumed: list[str] = field(default_factory=list)
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
@@ -206,6 +220,7 @@ class PolicyResult(InMemoryResults):
             workers=self.workers,
             started=self.started,
             finished=self.finished,
+            resumed=self.resumed,
             versions=versions(),
             tables=dict(TABLES),  # type: ignore[arg-type]
             details={**p.to_dict(), "study": self.study, "storage": self.storage, "data": p.data},
@@ -241,24 +256,30 @@ def search(
     on_trial: Callable[[int, int, int], None] | None = None,
 ) -> PolicyResult:
     """Search until the study holds `trials` finished trials (default: the problem's); resuming
-    is the same call. The first trial of a new study is every lever at its lower bound (no
-    policy, or the least of it): the front always has its cheapest end."""
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    is the same call, and gives the same candidates as an uninterrupted search. The first
+    candidate is every lever at its lower bound (no policy, or the least of it): the front always
+    has its cheapest end. `storage`: default a SQLite file beside results/policy/<name>."""
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # an interrupted trial is said once, by the caller
     wanted = trials or problem.trials
-    storage = storage or default_storage(problem.name)
-    check_storage(storage)
+    storage = storage_for(RESULTS / problem.name, storage)
     name = problem.study_name(VERSION)
     study = open_study(name, storage, directions=tuple(problem.directions))
-    existing = len(study.trials)
-    # reproducible: a new study's sampler is seeded by the base seed, a resumed one by how far it got
-    seed = int(np.random.SeedSequence([problem.base_seed, existing]).generate_state(1)[0])
-    study.sampler = optuna.samplers.NSGAIISampler(population_size=problem.population, seed=seed)
-    if not existing:
-        study.enqueue_trial({k: b[0] for k, b in problem.levers.items()})
-    started = now()
+    complete = (optuna.trial.TrialState.COMPLETE,)
 
     def done() -> int:
-        return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+        return len(study.get_trials(deepcopy=False, states=complete))
+
+    if not done() and not study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,)):
+        study.enqueue_trial({k: b[0] for k, b in problem.levers.items()})
+    first = study.get_trials(deepcopy=False, states=complete)
+    started = first[0].datetime_start.isoformat(timespec="seconds") if first else now()
+    resumed = [now()] if first else []
+
+    def next_sampler() -> optuna.samplers.BaseSampler:
+        """A sampler seeded by the base seed and the number of finished trials: the k-th
+        candidate is the same whether the search ran in one go or was interrupted and resumed."""
+        seed = int(np.random.SeedSequence([problem.base_seed, done()]).generate_state(1)[0])
+        return optuna.samplers.NSGAIISampler(population_size=problem.population, seed=seed)
 
     with borrowed(executor, jobs) as ex:
 
@@ -276,8 +297,9 @@ def search(
         failures = 0
         while done() < wanted:
             before = done()
-            study.optimize(objective_fn, n_trials=wanted - before, callbacks=[report])
-            failures += (wanted - before) - (done() - before)
+            study.sampler = next_sampler()
+            study.optimize(objective_fn, n_trials=1, callbacks=[report])
+            failures += done() == before
             if failures > wanted:  # every candidate's runs invalid: nothing to measure
                 raise ScenarioError(
                     f"{problem.source}: {failures} candidates gave no valid run (numbers out of range): "
@@ -285,6 +307,5 @@ def search(
                 )
         workers = ex.workers
     table = trials_table(study, problem)
-    return PolicyResult(
-        problem, table, table[table["pareto"]].reset_index(drop=True), name, storage, started, now(), workers
-    )
+    front = table[table["pareto"]].reset_index(drop=True)
+    return PolicyResult(problem, table, front, name, storage, started, now(), workers, resumed=resumed)

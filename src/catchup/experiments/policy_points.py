@@ -3,6 +3,7 @@ file that reproduces it, and re-running that file on fresh seeds against the sea
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Sequence
 from dataclasses import replace
@@ -14,16 +15,21 @@ import pandas as pd
 import tomli_w
 
 from catchup.config.levers import OBJECTIVES
-from catchup.config.policy import PolicyProblem, policy_data
-from catchup.config.scenario import load_scenario, parse_scenario, with_overrides
-from catchup.errors import ScenarioError
+from catchup.config.policy import PolicyProblem, policy_data, problem_from_details
+from catchup.config.scenario import load_scenario, with_overrides
+from catchup.errors import ResultsError, ScenarioError
 from catchup.experiments.executors import Executor, borrowed
-from catchup.experiments.policy import candidate_runs, objective_values, run_seeds, uncertain_sample
+from catchup.experiments.policy import candidate_runs, evaluate, objective_values, run_seeds, uncertain_sample
 from catchup.files import write_text
-from catchup.results.manifest import Manifest
+from catchup.results.folder import Results
+from catchup.results.transaction import MANIFEST
 
-# Fresh seeds for the check of a chosen point come from this root offset, never the search's.
-CHECK_SEED_OFFSET = 1
+# Fresh seeds never the search's: a second root confirms a chosen point's requirements, a third
+# checks its scenario file, with CHECK_SEED_FACTOR times the search's seeds (so the fresh value is
+# close to what the search's interval should cover).
+CONFIRM_SEED_OFFSET = 1
+CHECK_SEED_OFFSET = 2
+CHECK_SEED_FACTOR = 4
 
 
 COMPARISONS = {">=": operator.ge, "<=": operator.le}
@@ -35,17 +41,19 @@ def parse_requirement(text: str) -> tuple[str, str, float]:
         name, sep, value = text.partition(symbol)
         if sep:
             try:
-                return name.strip(), symbol, float(value)
+                number = float(value)
             except ValueError:
                 break
+            if math.isfinite(number):
+                return name.strip(), symbol, number
+            break
     raise ScenarioError(f"--require {text!r}: write OBJECTIVE>=X or OBJECTIVE<=X (e.g. p_catch_up>=0.8)")
 
 
-def choose(
+def ranked(
     front: pd.DataFrame, objectives: Sequence[str], require: Sequence[tuple[str, str, float]], prefer: str
-) -> pd.Series | None:
-    """The front point that meets every requirement with the best value of `prefer` (None if
-    no point meets them)."""
+) -> pd.DataFrame:
+    """The front points that meet every requirement, best on `prefer` first."""
     unknown = [name for name, _, _ in require if name not in objectives] + (
         [prefer] if prefer not in objectives else []
     )
@@ -57,36 +65,73 @@ def choose(
     mask = np.ones(len(front), dtype=bool)
     for name, symbol, value in require:
         mask &= COMPARISONS[symbol](front[name].to_numpy(dtype=float), value)
-    if not mask.any():
-        return None
-    meeting = front[mask]
-    best = meeting[prefer].idxmax() if OBJECTIVES[prefer] == "maximize" else meeting[prefer].idxmin()
-    return meeting.loc[best]
+    return front[mask].sort_values(prefer, ascending=OBJECTIVES[prefer] == "minimize", kind="stable")
 
 
-def problem_of(manifest: Manifest) -> PolicyProblem:
-    """The policy problem a policy result was searched on (from its manifest)."""
-    d = manifest.details
-    if manifest.kind != "policy" or "data" not in d:
+def choose(
+    front: pd.DataFrame, objectives: Sequence[str], require: Sequence[tuple[str, str, float]], prefer: str
+) -> pd.Series | None:
+    """The front point that meets every requirement with the best value of `prefer` (None if
+    no point meets them)."""
+    meeting = ranked(front, objectives, require, prefer)
+    return None if meeting.empty else meeting.iloc[0]
+
+
+def confirmed(
+    problem: PolicyProblem,
+    front: pd.DataFrame,
+    require: Sequence[tuple[str, str, float]],
+    prefer: str,
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+) -> tuple[pd.Series | None, int]:
+    """The best point on `prefer` that meets the requirements on the search's seeds and again on
+    a second, fresh set (root base_seed + CONFIRM_SEED_OFFSET), and how many were tried.
+
+    Why: the best of many candidates that pass a threshold on the same seeds is the one those
+    seeds favoured most (the winner's curse); asking it to pass again on seeds the search never
+    saw keeps a lucky point out. The point's final check uses a third set (`check_point`)."""
+    meeting = ranked(front, list(problem.objectives), require, prefer)
+    with borrowed(executor, jobs) as ex:
+        for tried, (_, point) in enumerate(meeting.iterrows(), start=1):
+            values = {k: float(point[k]) for k in problem.levers}
+            fresh = evaluate(problem, values, executor=ex, base_seed=problem.base_seed + CONFIRM_SEED_OFFSET)
+            if all(COMPARISONS[symbol](fresh.objectives[name][0], value) for name, symbol, value in require):
+                return point, tried
+    return None, len(meeting)
+
+
+def problem_of(results: Results) -> PolicyProblem:
+    """The policy problem a policy result was searched on, from its manifest (checked)."""
+    m = results.manifest
+    where = f"{results.location or 'the result'}"
+    if m.kind != "policy":
         raise ScenarioError(
-            f"a {manifest.kind} result, not a policy search's (make one with `catchup policy`)"
+            f"{where}: a {m.kind} result, not a policy search's (make one with `catchup policy`)"
         )
-    data = d["data"]
-    return PolicyProblem(
-        name=manifest.name,
-        description=manifest.description,
-        scenario=parse_scenario(data, source=d.get("source", "<policy>")),
-        data=data,
-        levers={k: (float(v[0]), float(v[1])) for k, v in d["levers"].items()},
-        objectives=tuple(d["objectives"]),
-        seeds=int(d["seeds"]),
-        base_seed=int(d["base_seed"]),
-        trials=0,
-        population=int(d["population"]),
-        uncertain={k: (float(v[0]), float(v[1])) for k, v in d["uncertain"].items()},
-        samples=int(d["samples"]),
-        source=d.get("source", ""),
-    )
+    manifest = where if results.location is None else str(results.location / MANIFEST)
+    return problem_from_details(m.details, m.name, m.description, manifest)
+
+
+def policy_table(results: Results, name: str, problem: PolicyProblem) -> pd.DataFrame:
+    """A policy result's table (`policy_trials` or `pareto_front`) with the columns the problem
+    needs, all numbers: a damaged table is a clear error naming it, never a traceback later."""
+    columns = ["trial", *problem.levers]
+    for objective in problem.objectives:
+        columns += [objective, f"{objective}_low", f"{objective}_high"]
+    table = results.table(name, columns=[*columns, "pareto"])
+    try:
+        numbers = table[columns].apply(pd.to_numeric, errors="raise").astype(float)
+    except (ValueError, TypeError) as exc:
+        raise ResultsError(
+            f"{results.location or 'the result'}: table {name}: not all numbers ({exc})"
+        ) from None
+    if numbers["trial"].isna().any() or (numbers["trial"] % 1 != 0).any():
+        raise ResultsError(
+            f"{results.location or 'the result'}: table {name}: trial numbers missing or not whole"
+        )
+    return numbers.assign(pareto=table["pareto"].astype(str).str.lower().isin(("true", "1")))
 
 
 def point_file(problem: PolicyProblem, point: pd.Series, path: Path, study: str) -> Path:
@@ -136,14 +181,15 @@ def check_point(
     jobs: int = 1,
     executor: Executor | None = None,
 ) -> pd.DataFrame:
-    """The written scenario file re-run on fresh seeds (and the robustness sample, if any):
-    each objective's fresh value against the search's value and interval."""
+    """The written scenario file re-run on fresh seeds (by default CHECK_SEED_FACTOR times the
+    search's, on each robustness sample point): each objective's fresh value against the
+    search's value and interval, which should cover it."""
     scenario = load_scenario(path)
     sample = uncertain_sample(problem)
     scenarios = [
         with_overrides(scenario, point_values) if point_values else scenario for point_values in sample
     ]
-    fresh = replace(problem, seeds=seeds or problem.seeds)
+    fresh = replace(problem, seeds=seeds or CHECK_SEED_FACTOR * problem.seeds)
     root = problem.base_seed + CHECK_SEED_OFFSET if base_seed is None else base_seed
     with borrowed(executor, jobs) as ex:
         runs = candidate_runs(scenarios, run_seeds(fresh, root), ex, fresh.seeds)
@@ -151,6 +197,7 @@ def check_point(
     rows = []
     for name in problem.objectives:
         value, low, high = measured[name]
+        slack = 1e-9 * max(1.0, abs(value))  # a spread-free interval is one number: rounding is no miss
         rows.append(
             {
                 "objective": name,
@@ -160,7 +207,7 @@ def check_point(
                 "fresh": value,
                 "fresh_low": low,
                 "fresh_high": high,
-                "inside": bool(point[f"{name}_low"] <= value <= point[f"{name}_high"]),
+                "inside": bool(point[f"{name}_low"] - slack <= value <= point[f"{name}_high"] + slack),
             }
         )
     return pd.DataFrame(rows)

@@ -83,7 +83,8 @@ class ResultFolder:
         if not source.is_file():
             what = "no such folder" if not path.exists() else "no manifest.json"
             raise ResultsError(
-                f"{path}: {what} (not a result folder of catchup run, sweep, attribute or cases)"
+                f"{path}: {what} "
+                "(not a result folder of catchup run, sweep, attribute, cases, dock or policy)"
             )
         try:
             data = json.loads(source.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import catchup.analysis as analysis
 import catchup.config as config
+import catchup.experiments as experiments
 import catchup.results as results_layer
 import catchup.viz as viz
 from catchup.errors import FigureError
@@ -200,9 +201,10 @@ def _discovery(results: Results, options: Options) -> Figure:
 
 
 def _pareto(results: Results, options: Options) -> Figure:
-    return viz.policy.pareto_figure(
-        results.table("policy_trials"), results.manifest.details["objectives"], title_of(results)
-    )
+    problem = experiments.policy_points.problem_of(results)
+    trials = experiments.policy_points.policy_table(results, "policy_trials", problem)
+    directions = dict(zip(problem.objectives, problem.directions, strict=True))
+    return viz.policy.pareto_figure(trials, directions, title_of(results))
 
 
 def _attribution(results: Results, options: Options) -> Figure:

@@ -16,6 +16,7 @@ import pandas as pd
 from catchup.analysis.attribution import attribution_table
 from catchup.analysis.compare import compare
 from catchup.errors import FigureError
+from catchup.experiments.policy_points import policy_table, problem_of
 from catchup.files import write_text
 from catchup.results.folder import Results, open_results
 from catchup.viz.registry import KINDS, Options, available_kinds
@@ -105,14 +106,14 @@ def _sections(results: Results) -> tuple[str, dict[str, str], list[dict[str, str
         "started / finished": f"{m.started} / {m.finished}",
     }
     if m.kind == "policy":
-        details = m.details
-        facts["levers (bounds)"] = json.dumps(details["levers"])
-        facts["objectives"] = json.dumps(details["objectives"])
-        facts["runs per candidate"] = f"{details['seeds']} seeds x {details['samples']} sample point(s)"
-        if details.get("uncertain"):
-            facts["uncertain (robustness)"] = json.dumps(details["uncertain"])
-        facts["study"] = f"{details.get('study')} in {details.get('storage')}"
-        front = results.table("pareto_front").drop(columns=["pareto"], errors="ignore")
+        problem = problem_of(results)
+        facts["levers (bounds)"] = json.dumps(problem.levers)
+        facts["objectives"] = json.dumps(dict(zip(problem.objectives, problem.directions, strict=True)))
+        facts["runs per candidate"] = f"{problem.seeds} seeds x {problem.samples} sample point(s)"
+        if problem.uncertain:
+            facts["uncertain (robustness)"] = json.dumps(problem.uncertain)
+        facts["study"] = f"{m.details.get('study')} in {m.details.get('storage')}"
+        front = policy_table(results, "pareto_front", problem).drop(columns=["pareto"])
         sections.append(
             {
                 "title": "Pareto front (95% intervals in the _low and _high columns)",
