@@ -20,14 +20,17 @@ OBJECTIVE_LABELS = {
 }
 
 
+MAX_LABELLED = 12  # front points labelled with their trial numbers, at most
+
+
 def _errors(front: pd.DataFrame, name: str) -> list[pd.Series]:
     return [front[name] - front[f"{name}_low"], front[f"{name}_high"] - front[name]]
 
 
 def pareto_figure(trials: pd.DataFrame, objectives: Mapping[str, str], title: str = "") -> Figure:
     """Candidates in grey, the front in colour with 95% intervals on both axes, each front point
-    labelled with its trial number (the number `catchup policy-point --trial` takes); an arrow
-    in each axis label says which way is better."""
+    labelled with its trial number (the number `catchup policy-point --trial` takes) when the
+    front has at most MAX_LABELLED points; each axis label says which way is better."""
     names = list(objectives)
     x = names[0]
     pairs = [(x, y) for y in names[1:]]
@@ -48,7 +51,8 @@ def pareto_figure(trials: pd.DataFrame, objectives: Mapping[str, str], title: st
                 markersize=4,
                 label="Pareto front (95% intervals)",
             )
-            for row in front.itertuples(index=False):
+            # numbers only where they can be read: a large front's are in pareto_front.csv
+            for row in front.itertuples(index=False) if len(front) <= MAX_LABELLED else ():
                 ax.annotate(
                     str(int(row.trial)),
                     (getattr(row, b), getattr(row, a)),
