@@ -1,14 +1,13 @@
-"""The organisation mode of a policy mix (Han 2025's three modes) and the cheapest mix that
-reaches a target, read off a policy search's front."""
+"""The organisation mode of a policy mix (Han 2025's three modes), and a context's row for the
+cheapest front point that reaches a target."""
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from catchup.analysis.policy import active_instruments, cheapest, context_row, organisation_mode
+from catchup.analysis.policy import active_instruments, context_row, organisation_mode
+from catchup.experiments.policy_points import choose
 
 
 @pytest.mark.parametrize(
@@ -35,32 +34,26 @@ def test_the_mode_of_a_mix(point, active, mode):
     assert organisation_mode(found) == mode
 
 
-class Front:
-    """A policy result as far as `cheapest` and `context_row` read it."""
-
-    def __init__(self, front: pd.DataFrame) -> None:
-        self.front = front
-        self.manifest = SimpleNamespace(scenario={"start_year": 1990.0, "end_year": 2030.0})
-
-    def table(self, name: str) -> pd.DataFrame:
-        assert name == "pareto_front"
-        return self.front
-
-
 def test_the_cheapest_mix_that_reaches_the_target_and_its_mode():
-    front = Front(
-        pd.DataFrame(
-            {
-                "trial": [0, 1, 2, 3],
-                "p_catch_up": [0.1, 0.85, 0.95, 0.9],
-                "p_leadership": [0.0, 0.5, 0.9, 0.85],
-                "government_spending": [0.3, 1.0, 3.0, 2.0],
-                "alliance": [0.0, 0.0, 0.8, 0.7],
-                "procurement_support": [0.0, 0.9, 0.8, 0.7],
-                "pareto": [True] * 4,
-            }
-        )
+    front = pd.DataFrame(
+        {
+            "trial": [0, 1, 2, 3],
+            "p_catch_up": [0.1, 0.85, 0.95, 0.9],
+            "p_leadership": [0.0, 0.5, 0.9, 0.85],
+            "government_spending": [0.3, 1.0, 3.0, 2.0],
+            "alliance": [0.0, 0.0, 0.8, 0.7],
+            "procurement_support": [0.0, 0.9, 0.8, 0.7],
+            "pareto": [True] * 4,
+        }
     )
+
+    def cheapest(front, requirements):
+        wanted = [(name, ">=", least) for name, least in requirements.items()]
+        point = choose(
+            front, ["p_catch_up", "p_leadership", "government_spending"], wanted, "government_spending"
+        )
+        return None if point is None else point.to_dict()
+
     assert cheapest(front, {"p_catch_up": 0.8})["trial"] == 1
     assert cheapest(front, {"p_catch_up": 0.8, "p_leadership": 0.8})["trial"] == 3
     assert cheapest(front, {"p_catch_up": 0.99}) is None

@@ -18,10 +18,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
         ],
         "attribution": ["attribution_table", "paired_table"],
         "policy": [
-            "MODES",
             "PAPER_MODES",
             "active_instruments",
-            "cheapest",
             "context_row",
             "organisation_mode",
         ],

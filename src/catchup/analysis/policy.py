@@ -1,5 +1,5 @@
 """What a policy search found, read as the paper's organisation modes (Han 2025): which mode a
-policy mix is, and per case context the cheapest mix that reaches a target.
+policy mix is, and a case context's row for a chosen mix (chosen by `policy_points.confirmed`).
 
 The rule that names a mix's mode was written before any search ran, from the paper's three
 modes: (b) the whole-nation system is a mission; (c) "enterprise alliance plus state will" is
@@ -11,20 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pandas as pd
-
 from catchup.config.levers import INSTRUMENTS
-from catchup.results.folder import Results
 
 # An instrument counts in a mix when it is at least this strong ...
 ACTIVE_LEVEL = 0.2
 # ... and on for at least this many years before the end of the span.
 ACTIVE_YEARS = 5.0
-MODES = {
-    "a": "(a) firm-led, with industry-university-research cooperation",
-    "b": "(b) whole-nation system: a state mission with institutes",
-    "c": "(c) enterprise alliance plus state will (alliance and state procurement)",
-}
 # The mode the paper names for each case (digest: ../shared/seed/README.md, organisation modes).
 PAPER_MODES = {"speech": "a", "shield": "a", "two_bombs": "b", "td_scdma": "c"}
 
@@ -49,19 +41,6 @@ def organisation_mode(active: list[str]) -> str:
     if "alliance" in active and "procurement" in active:
         return "c"
     return "a"
-
-
-def cheapest(
-    results: Results, requirements: Mapping[str, float], cost: str = "government_spending"
-) -> pd.Series | None:
-    """The front point with the lowest `cost` whose every required share is at least its value
-    (None if no front point reaches them)."""
-    front = results.table("pareto_front")
-    mask = pd.Series(True, index=front.index)
-    for name, least in requirements.items():
-        mask &= front[name] >= least
-    meeting = front[mask]
-    return None if meeting.empty else meeting.loc[meeting[cost].idxmin()]
 
 
 def context_row(

@@ -49,8 +49,8 @@ def _number(name: str, value: float) -> str:
 
 
 def front_view(front, objectives: list[str], levers: list[str], title: str) -> Table:
-    """The front, cheapest first by the last objective: objectives with their intervals, then
-    the levers (an instrument's start only when its level is searched and above zero)."""
+    """The front, sorted by the last objective (ascending): objectives with their intervals, then
+    every lever's value."""
     view = Table(title=escape(title))
     for col in ("trial", *objectives, *levers):
         view.add_column(col, justify="right", overflow="fold")
@@ -237,7 +237,7 @@ def policy_point(
     set of seeds is the one those seeds favoured most); the check runs on a third set."""
     if out_file is not None and out_file.suffix != ".toml":
         fail(f"--out {out_file}: a scenario file ends in .toml")
-    with handled():
+    with handled(), experiments.executor(jobs) as ex:  # one pool for the confirmation and the check
         found = results.ResultFolder.open(folder)
         problem = experiments.policy_points.problem_of(found)
         front = experiments.policy_points.policy_table(found, "pareto_front", problem)
@@ -254,18 +254,19 @@ def policy_point(
             point = chosen.iloc[0]
         else:
             wanted = [experiments.policy_points.parse_requirement(text) for text in require or []]
-            point = experiments.policy_points.choose(front, names, wanted, prefer or names[-1])
-            if point is None:
-                fail(f"no point of the front of {folder} meets {', '.join(require or [])}")
+            best = prefer or names[-1]
             if wanted and not no_confirm:
-                point, tried = experiments.policy_points.confirmed(
-                    problem, front, wanted, prefer or names[-1], jobs=jobs
+                point, tried = experiments.policy_points.confirmed(problem, front, wanted, best, executor=ex)
+            else:
+                point, tried = experiments.policy_points.choose(front, names, wanted, best), 0
+            if point is None and not tried:
+                fail(f"no point of the front of {folder} meets {', '.join(require or [])}")
+            if point is None:
+                fail(
+                    f"none of the {tried} front point(s) meeting {', '.join(require or [])} on the "
+                    "search's seeds meets them again on fresh seeds (--no-confirm takes the best anyway)"
                 )
-                if point is None:
-                    fail(
-                        f"none of the {tried} front point(s) meeting {', '.join(require or [])} on the "
-                        "search's seeds meets them again on fresh seeds (--no-confirm takes the best anyway)"
-                    )
+            if tried:
                 say(
                     f"trial {int(point['trial'])}: the best of {tried} tried that meets the "
                     "requirements on fresh seeds too"
@@ -282,7 +283,7 @@ def policy_point(
         experiments.policy_points.point_file(problem, point, target, found.manifest.details.get("study", ""))
         try:
             check = experiments.policy_points.check_point(
-                problem, point, target, seeds=check_seeds, jobs=jobs
+                problem, point, target, seeds=check_seeds, executor=ex
             )
         except KeyboardInterrupt:
             interrupted(f"{target} is written; its check on fresh seeds was not finished")
@@ -290,10 +291,11 @@ def policy_point(
     for col in ("objective", "search [95%]", "fresh [95%]", "inside"):
         view.add_column(col, justify="left" if col == "objective" else "right")
     for r in check.itertuples(index=False):
+        n = r.objective  # years as years (`_number`), not 2e+03
         view.add_row(
-            r.objective,
-            f"{r.search:.3g} [{r.search_low:.3g}-{r.search_high:.3g}]",
-            f"{r.fresh:.3g} [{r.fresh_low:.3g}-{r.fresh_high:.3g}]",
+            n,
+            f"{_number(n, r.search)} [{_number(n, r.search_low)}-{_number(n, r.search_high)}]",
+            f"{_number(n, r.fresh)} [{_number(n, r.fresh_low)}-{_number(n, r.fresh_high)}]",
             "[green]yes[/]" if r.inside else "[red]no[/]",
         )
     out.print(view)

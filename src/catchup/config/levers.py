@@ -46,7 +46,7 @@ OBJECTIVES: dict[str, Literal["maximize", "minimize"]] = {
     "catch_up_year": "minimize",  # median catch-up year, a run that never catches up at end_year
     "leadership_year": "minimize",  # median leadership year, likewise
     "home_share": "maximize",  # mean final home share of the home market
-    "government_spending": "minimize",  # mean discounted government spending (ODD 7.25)
+    "government_spending": "minimize",  # mean discounted government spending (ODD 7.22)
 }
 
 
@@ -93,14 +93,12 @@ def strip_settings(events: list[dict[str, Any]], parameters: set[str]) -> list[d
     """The events without their settings of `parameters`; an event left with nothing to do goes."""
     kept = []
     for event in events:
-        event = dict(event)
+        rest = {k: v for k, v in event.items() if k != "set"}
         settings = {k: v for k, v in dict(event.get("set", {})).items() if k not in parameters}
-        if "set" in event:
-            event["set"] = settings
-        if settings or event.get("new_generation") or event.get("home_entrants"):
-            kept.append(
-                event if settings or "set" not in event else {k: v for k, v in event.items() if k != "set"}
-            )
+        if settings:
+            kept.append(rest | {"set": settings})
+        elif rest.get("new_generation") or rest.get("home_entrants"):
+            kept.append(rest)
     return kept
 
 

@@ -37,7 +37,7 @@ def institute_budget(
     return (institute_funding + mission * mission_budget) * world_demand_per_year * dt
 
 
-# What the government's spending is recorded under (docs/ODD.md 7.25): R&D subsidies to home
+# What the government's spending is recorded under (docs/ODD.md 7.22): R&D subsidies to home
 # firms, institutes' base funding, mission money, and the money-equivalent of procurement
 # preference. Protection and the alliance have no outlay: their cost falls on buyers.
 SPENDING_KINDS = ("rd_subsidy", "institutes", "mission", "procurement")
@@ -64,7 +64,6 @@ def procurement_cost(
     if not preference.any():
         return 0.0
     beta = np.broadcast_to(np.asarray(price_sensitivity, dtype=float), (preference.shape[1],))
-    with np.errstate(divide="ignore"):
-        share = np.where(beta[None, :] > 0, -np.expm1(-preference / np.where(beta > 0, beta, 1.0)), 1.0)
+    share = np.where(beta > 0, -np.expm1(-preference / np.where(beta > 0, beta, 1.0)), 1.0)
     share = np.where(preference > 0, share, 0.0)
     return float((demand * price[:, None] * share).sum())
