@@ -154,10 +154,3 @@ def test_importing_catchup_and_its_command_line_loads_nothing_heavy():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert loaded == []
-
-
-def test_a_runs_summary_needs_no_scipy():
-    # `catchup run` prints a summary after its runs; scipy's import would add about half a second.
-    code = "import sys, catchup.analysis.summary\nprint('scipy' in sys.modules)"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert loaded.stdout.strip() == "False"

@@ -95,7 +95,8 @@ def test_cases_replicates_a_case_with_history_figure_fit_and_summary(tmp_path):
     assert (out / "two_bombs" / "figures" / "history.png").stat().st_size > 10_000
     assert (out / "two_bombs" / "runs.parquet").exists()
     summary = (out / "summary.md").read_text()
-    assert "| two_bombs | " in summary and "mission_year" in summary
+    assert "| two_bombs " in summary and "year the mission reached its target (milestone 2)" in summary
+    assert "mission_year" not in summary  # facts in words, not column names
     data = json.loads((out / "summary.json").read_text(), parse_constant=lambda c: pytest.fail(c))
     assert data["cases"][0]["case"] == "two_bombs" and data["cases"][0]["seeds"] == 4
 

@@ -26,7 +26,7 @@ def test_run_baseline_by_name_writes_all_files_with_their_columns(tmp_path):
     out = tmp_path / "baseline"
     result = catchup_cli("run", "baseline", "--seeds", "4", "--out", str(out), "--jobs", "2")
     assert result.exit_code == 0, result.stderr
-    assert "catch-up in" in result.stdout and "windows of opportunity" in result.stdout
+    assert "Home firms caught up in" in result.stdout and "windows of opportunity" in result.stdout
     folder = catchup.open_results(out)
     runs, traj, windows = (folder.table(n) for n in ("runs", "trajectories", "windows"))
     assert len(runs) == 4 and runs["run_id"].tolist() == [0, 1, 2, 3]
@@ -63,7 +63,9 @@ def test_set_overrides_reach_the_manifest_and_json_summary(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     info = json.loads(result.stdout)
-    assert info["runs"] == 2 and 0.0 <= info["catch_up_share"] <= 1.0
+    caught = info["measures"]["catch_up_probability"]
+    assert info["runs"] == 2 and 0.0 <= caught["low"] <= caught["value"] <= caught["high"] <= 1.0
+    assert caught["unit"] == "% of runs" and info["name"] == "baseline"
     manifest = catchup.open_results(out).manifest
     assert manifest.scenario["parameters"]["mission"] == 1.0
     assert manifest.scenario["overrides"] == {"mission": 1.0, "mission_budget": 0.2}

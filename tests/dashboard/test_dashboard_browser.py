@@ -7,6 +7,7 @@ files in its cache (`make dashboard-deps`, which .ci/run calls).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +16,9 @@ import urllib.request
 
 import pytest
 
+from catchup.config.scenario import load_scenario
+from catchup.model.parameters import BY_NAME
+from catchup.viz.style import label
 from tests.conftest import ROOT
 
 pytest.importorskip("solara", reason="needs the dashboard extra (solara)")
@@ -22,6 +26,7 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="needs playwr
 Page, sync_playwright = playwright_api.Page, playwright_api.sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+SLIDER = "technology_maturity"  # the first slider in the sidebar
 
 
 def free_port() -> int:
@@ -74,6 +79,21 @@ def table_text(page: Page) -> str:
     return page.locator("table").first.inner_text()
 
 
+def shown_value(page: Page) -> float:
+    """The value in the caption of SLIDER's slider, which must also name its unit."""
+    caption = page.locator(".slider-caption", has_text=label(SLIDER)).first.inner_text()
+    unit = BY_NAME[SLIDER].unit  # from the parameter table, so a renamed unit is still found
+    shown = re.fullmatch(
+        rf"{re.escape(label(SLIDER))}: (\d+(?:\.\d+)?) \({re.escape(unit)}\)", caption.strip()
+    )
+    assert shown, f"caption {caption!r} does not show a plain value and the unit {unit!r}"
+    return float(shown[1])
+
+
+def scenario_value(name: str) -> float:
+    return float(load_scenario(ROOT / "scenarios" / f"{name}.toml").parameters[SLIDER])
+
+
 def wait_for_change(page: Page, read, before: str, what: str, timeout: float = 30) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -85,7 +105,7 @@ def wait_for_change(page: Page, read, before: str, what: str, timeout: float = 3
 
 
 @pytest.mark.slow
-def test_pick_a_case_move_a_slider_step_and_see_chart_and_table_change(server, tmp_path):
+def test_pick_a_case_move_a_slider_step_and_see_chart_table_and_caption_change(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -104,6 +124,7 @@ def test_pick_a_case_move_a_slider_step_and_see_chart_and_table_change(server, t
         page.get_by_text("Reproduce").wait_for()
         chart, table = chart_source(page), table_text(page)
         assert "firm" in table and "institute" in table and "foreign" in table
+        assert shown_value(page) == pytest.approx(scenario_value("baseline"))
 
         # pick a case: the paradigm-change scenario
         page.locator(".v-select").first.click()
@@ -111,13 +132,17 @@ def test_pick_a_case_move_a_slider_step_and_see_chart_and_table_change(server, t
         page.get_by_text("paradigm_change.toml").wait_for(timeout=30_000)
         chart = wait_for_change(page, chart_source, chart, "chart after picking a case")
         table = wait_for_change(page, table_text, table, "table after picking a case")
+        assert scenario_value("paradigm_change") != scenario_value("baseline")
+        assert shown_value(page) == pytest.approx(scenario_value("paradigm_change"))
 
         # move a slider (technology maturity) with the keyboard
         slider = page.get_by_role("slider").first
         slider.focus()
         for _ in range(3):
             page.keyboard.press("ArrowLeft")
-        page.get_by_text("technology_maturity=0.65").wait_for(timeout=30_000)
+        moved = round(scenario_value("paradigm_change") - 3 * 0.05, 4)
+        page.get_by_text(f"{SLIDER}={moved:g}").wait_for(timeout=30_000)
+        assert shown_value(page) == pytest.approx(moved)
         # a less mature technology: the incumbents start at a lower capability
         table = wait_for_change(page, table_text, table, "table after moving a slider")
 

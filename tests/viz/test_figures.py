@@ -41,8 +41,10 @@ def test_trajectories_figure_has_bands_runs_windows_and_events(result):
     seized = [s for s in spans if s.get_hatch()]
     assert len(seized) == int(result.windows["rose"].sum())
     for ax in (cap, share, strip):
-        assert len(_gids(ax, "event")) == 1
-    assert any(t.get_text() == "new generation" for t in cap.texts)
+        assert len([a for a in ax.get_children() if a.get_gid() == "event"]) == 1  # the dashed line
+    assert [t.get_text() for t in cap.texts if t.get_gid() == "event-label"] == ["1"]
+    key = next(lg for lg in fig.legends if lg.get_gid() == "event-key")
+    assert [t.get_text() for t in key.get_texts()] == ["1  2000: new generation"]
 
 
 def test_compare_figure_has_one_median_per_scenario_per_panel(result):

@@ -152,7 +152,7 @@ def test_report_is_one_self_contained_offline_html_file(folders, folder):
     images = re.findall(r'<img[^>]+src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
     assert len(images) == len(available_kinds(folders[folder]))
     assert all(len(i) > 10_000 for i in images)
-    assert "Parameters as resolved" in text and "patent_barrier" in text
+    assert "All parameters as resolved" in text and "<code>patent_barrier</code>" in text
 
 
 def test_a_discovered_sweep_gives_the_discovery_figure_and_a_report_section(folders, tmp_path):

@@ -45,6 +45,15 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "sensitivity_indices",
         ],
         "statistics": ["bootstrap_interval", "paired_interval"],
-        "summary": ["case_summary", "summary"],
+        "tables": [
+            "changed_parameters",
+            "counterfactual_rows",
+            "fit_rows",
+            "readable_compare",
+            "render_table",
+            "sensitivity_rows",
+            "TABLE_FORMATS",
+        ],
+        "summary": ["case_summary", "cycle_rows", "headline", "summary", "summary_rows", "window_rows"],
     },
 )

@@ -1,4 +1,7 @@
-"""Short summaries a command prints: a run's catch-up share and windows, a case's fit."""
+"""The summary of one scenario's runs, as the command line, the report and the JSON output give
+it: every measure of `compare`'s row with its 95% interval, windows by type, catch-up cycles,
+and the headline in sentences. One function computes it, so all three show the same numbers.
+"""
 
 from __future__ import annotations
 
@@ -8,47 +11,161 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from catchup.analysis.compare import summarise_group
+from catchup.analysis.measures import cell, formatted, label, measure, record
 from catchup.analysis.validity import valid_runs
 from catchup.errors import AnalysisError
+from catchup.model.outcomes import CYCLES
 from catchup.model.windows import WINDOW_TYPES
 from catchup.results.folder import Results, open_results
 
+# The measures a summary leads with, in order; windows and cycles have tables of their own.
+HEADLINE = (
+    "n_runs",
+    "catch_up_probability",
+    "catch_up_year_median",
+    "catch_up_year_q25",
+    "catch_up_year_q75",
+    "leadership_probability",
+    "leadership_year_median",
+    "final_home_share_home_market",
+    "final_home_share_world_market",
+)
+WINDOW_MEASURES = (
+    "window_runs",
+    "window_runs_rose",
+    "window_count",
+    "window_open_year_median",
+    "window_close_year_median",
+)
+CYCLE_MEASURES = tuple(f"cycle_{c}" for c in CYCLES)
+
 
 def summary(source: str | Path | Results) -> dict[str, Any]:
-    """Catch-up share, median catch-up year, leadership share, final values, windows by type,
-    of one scenario's runs (a run or case result; a sweep or attribution has many: `compare`)."""
+    """The summary of a run or case result (a sweep or attribution holds many scenarios:
+    `compare`): JSON-ready records of every measure, windows by type and cycles."""
     results = open_results(source)
     if results.manifest.kind not in ("run", "case"):
         raise AnalysisError(
             f"{results.location or 'this result'}: a {results.manifest.kind} holds runs of many scenarios; "
             "summarise it per point or variant with compare"
         )
-    return runs_summary(results.table("runs"))
+    scenario = results.manifest.scenario
+    info = runs_summary(results.table("runs"), results.table("windows"))
+    info["name"] = results.manifest.name
+    info["folder"] = str(results.location) if results.location is not None else None
+    info["catch_up_threshold"] = scenario["parameters"].get("catch_up_threshold")
+    return info
 
 
-def runs_summary(runs: pd.DataFrame) -> dict[str, Any]:
-    """The summary of one scenario's runs table (see `summary`); invalid runs are left out."""
+def runs_summary(runs: pd.DataFrame, windows: pd.DataFrame) -> dict[str, Any]:
+    """The summary of one scenario's runs and windows tables (see `summary`); invalid runs are
+    left out, with their windows."""
     runs = valid_runs(runs)
-    caught = runs["catch_up_year"].notna()
-    by_type = {}
-    for kind in WINDOW_TYPES:
-        opened = runs[f"{kind}_windows"] > 0
-        rose = runs[f"{kind}_windows_rose"] > 0
-        by_type[kind] = {
-            "runs_with_window": float(opened.mean()),
-            "runs_rising": float(rose.mean()),
-            "windows": int(runs[f"{kind}_windows"].sum()),
-            "rose": int(runs[f"{kind}_windows_rose"].sum()),
-        }
+    if runs.empty:
+        return {"runs": 0, "measures": {}, "windows": {}, "cycles": {}}
+    row = summarise_group(runs)
+    windows = windows[windows["run_id"].isin(runs["run_id"])] if "run_id" in runs else windows
+    by_type = {kind: _window_row(runs, windows, kind) for kind in WINDOW_TYPES}
     return {
         "runs": len(runs),
-        "catch_up_share": float(caught.mean()),
-        "median_catch_up_year": float(runs.loc[caught, "catch_up_year"].median()) if caught.any() else None,
-        "leadership_share": float(runs["leadership_year"].notna().mean()),
-        "median_final_relative_capability": float(runs["final_relative_capability"].median()),
-        "median_final_home_share_home_market": float(runs["final_home_share_home_market"].median()),
-        "windows": by_type,
+        "measures": {name: record(name, row) for name in row if not name.endswith(("_low", "_high"))},
+        "windows": {kind: {n: record(n, r) for n in WINDOW_MEASURES} for kind, r in by_type.items()},
+        "cycles": {c: record(c, row) for c in CYCLE_MEASURES if c in row},
     }
+
+
+def _window_row(runs: pd.DataFrame, windows: pd.DataFrame, kind: str) -> dict[str, float]:
+    of_kind = windows[windows["type"] == kind]
+    return {
+        "window_runs": int((runs[f"{kind}_windows"] > 0).sum()),
+        "window_runs_rose": int((runs[f"{kind}_windows_rose"] > 0).sum()),
+        "window_count": int(runs[f"{kind}_windows"].sum()),
+        "window_open_year_median": float(of_kind["open_year"].median()) if len(of_kind) else float("nan"),
+        "window_close_year_median": float(of_kind["close_year"].median()) if len(of_kind) else float("nan"),
+    }
+
+
+def _cell(rec: dict[str, Any], name: str) -> str:
+    """A summary record written as a cell: the same text as `measures.cell` of the numbers."""
+    return cell(name, {name: rec["value"], f"{name}_low": rec.get("low"), f"{name}_high": rec.get("high")})
+
+
+def summary_rows(info: dict[str, Any], names: tuple[str, ...] = HEADLINE) -> list[dict[str, str]]:
+    """The measures of a summary as table rows: measure, value [95% interval], unit, meaning."""
+    rows = []
+    for name in names:
+        if name in info["measures"]:
+            m = measure(name)
+            rows.append(
+                {
+                    "measure": m.label,
+                    "value": _cell(info["measures"][name], name),
+                    "unit": m.unit,
+                    "meaning": m.meaning,
+                }
+            )
+    return rows
+
+
+def window_rows(info: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per window type, the columns headed with label and unit."""
+    return [
+        {"window": kind, **{measure(n).heading(): _cell(rec[n], n) for n in WINDOW_MEASURES}}
+        for kind, rec in info["windows"].items()
+    ]
+
+
+def cycle_rows(info: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per catch-up cycle: runs (count and share of runs) and what the cycle means."""
+    n = info["runs"]
+    rows = []
+    for name, rec in info["cycles"].items():
+        count = rec["value"] or 0
+        rows.append(
+            {
+                "catch-up cycle": label(name),
+                "runs": f"{count} of {n} ({formatted('catch_up_probability', count / n)})",
+                "meaning": measure(name).meaning,
+            }
+        )
+    return rows
+
+
+def headline(info: dict[str, Any]) -> list[str]:
+    """The summary in sentences: catch-up (how often, when), leadership, windows, cycle."""
+    n = info["runs"]
+    if n == 0:
+        return ["No valid run to summarise (see the warning)."]
+    m = info["measures"]
+    threshold = info.get("catch_up_threshold")
+    lines = [
+        f"Home firms caught up in {_cell(m['catch_up_probability'], 'catch_up_probability')} of {n} runs"
+        + (f" (relative capability at least {threshold:g})" if threshold is not None else "")
+        + (
+            f"; median catch-up year {_cell(m['catch_up_year_median'], 'catch_up_year_median')}."
+            if m["catch_up_year_median"]["value"] is not None
+            else "."
+        ),
+        f"They led the home market (more than half of it) in "
+        f"{_cell(m['leadership_probability'], 'leadership_probability')} of runs"
+        + (
+            f"; median year {_cell(m['leadership_year_median'], 'leadership_year_median')}."
+            if m["leadership_year_median"]["value"] is not None
+            else "."
+        ),
+    ]
+    opened = [
+        f"{kind} in {w['window_runs']['value']} of {n} runs (the home side rose in it in "
+        f"{w['window_runs_rose']['value']})"
+        for kind, w in info["windows"].items()
+        if w["window_runs"]["value"]
+    ]
+    lines.append("Windows opened: " + ("; ".join(opened) if opened else "none") + ".")
+    if info["cycles"]:
+        name, rec = max(info["cycles"].items(), key=lambda item: item[1]["value"] or 0)
+        lines.append(f"Most frequent catch-up cycle: {label(name)} ({rec['value']} of {n} runs).")
+    return lines
 
 
 def _median_if_most(values: pd.Series) -> float | None:
@@ -62,7 +179,7 @@ def case_summary(source: str | Path | Results) -> dict[str, Any]:
     results = open_results(source)
     manifest = results.manifest
     runs = results.table("runs")
-    info = runs_summary(runs)
+    info = runs_summary(runs, results.table("windows"))["measures"]
     fit = results.table("fit")
     use = fit["use"] if "use" in fit.columns else pd.Series("calibrate", index=fit.index)
     calibration, validation = fit[use == "calibrate"], fit[use == "validate"]
@@ -76,12 +193,14 @@ def case_summary(source: str | Path | Results) -> dict[str, Any]:
         "validation_facts": len(validation),
         "validation_inside": int(validation["inside"].sum()),
         "distance": float(calibration["distance"].sum()),
-        "catch_up_share": info["catch_up_share"],
-        "median_catch_up_year": info["median_catch_up_year"],
-        "leadership_share": info["leadership_share"],
+        "catch_up_share": info["catch_up_probability"]["value"],
+        "median_catch_up_year": info["catch_up_year_median"]["value"],
+        "leadership_share": info["leadership_probability"]["value"],
         "median_mission_year": _median_if_most(runs["mission_year"]),
         "median_first_product_year": _median_if_most(runs["first_product_year"]),
-        "median_final_home_share_home_market": info["median_final_home_share_home_market"],
+        "median_final_home_share_home_market": float(
+            valid_runs(runs)["final_home_share_home_market"].median()
+        ),
         "fit": fit,
         "folder": results.location,
     }

@@ -39,6 +39,7 @@ def main(
 
 for command in (runs.run, runs.check, runs.params, runs.scenarios):
     app.command(epilog=runs.PARAMETER_HELP if command is runs.run else None)(command)
+app.command("summary")(runs.summarise)
 app.command()(sweeps.sweep)
 app.command()(analyse.compare)
 app.command()(analyse.sensitivity)

@@ -13,12 +13,13 @@ import catchup.analysis as analysis
 import catchup.results as results
 from catchup.cli.common import (
     AsJson,
-    cell,
+    Format,
+    check_format,
     check_table_out,
     fail,
     handled,
-    interval,
     out,
+    print_readable,
     print_records,
     say,
     write_table,
@@ -27,14 +28,16 @@ from catchup.cli.common import (
 if TYPE_CHECKING:
     import pandas as pd
 
-COMPARE_COLUMNS = (
-    ("catch_up_probability", "P(catch-up)", "{:.2f}"),
-    ("catch_up_year_median", "median year", "{:.1f}"),
-    ("leadership_probability", "P(lead)", "{:.2f}"),
-    ("final_home_share_home_market", "home share", "{:.2f}"),
-    ("technological_opened", "tech win", "{:.2f}"),
-    ("demand_opened", "demand win", "{:.2f}"),
-    ("institutional_opened", "inst. win", "{:.2f}"),
+# The measures `catchup compare` shows in a terminal (--format and --json give them all).
+TERMINAL_MEASURES = (
+    "n_runs",
+    "catch_up_probability",
+    "catch_up_year_median",
+    "leadership_probability",
+    "final_home_share_home_market",
+    "technological_opened",
+    "demand_opened",
+    "institutional_opened",
 )
 Folders = Annotated[
     list[Path], typer.Argument(metavar="DIR...", help="Result folders (run, sweep, case...).")
@@ -59,6 +62,7 @@ def compare(
         str | None,
         typer.Option("--reference", help="Counterfactual sweeps: the factor level to compare against."),
     ] = None,
+    fmt: Format = None,
 ) -> None:
     """Per scenario or sweep point: catch-up probability, years, shares, windows, cycles, 95% intervals.
 
@@ -66,35 +70,28 @@ def compare(
     change from LEVEL, with 95% bootstrap intervals; a calibrated case's dated facts too.
     """
     check_table_out(out_file)  # before the work
+    check_format(fmt)
     if reference is not None:
-        _compare_counterfactuals(folders, reference, as_json, out_file)
+        _compare_counterfactuals(folders, reference, as_json, out_file, fmt)
         return
     with handled():
         table = analysis.compare(folders)
     if _emit(table, out_file, as_json):
         return
-    view = Table(title="comparison (95% bootstrap intervals)")
-    several = table["source"].nunique() > 1  # rows of several folders must say which is which
-    label_cols = [c for c in table.columns[: table.columns.get_loc("n_runs")] if several or c != "source"]
-    for col in label_cols:
-        view.add_column(col)
-    view.add_column("runs", justify="right")
-    for _, label, _ in COMPARE_COLUMNS:
-        view.add_column(label, justify="right")
+    names = None if fmt is not None else TERMINAL_MEASURES  # a terminal holds fewer columns than a paper
+    print_readable(
+        analysis.readable_compare(table, *([names] if names else [])),
+        "comparison (95% bootstrap intervals)",
+        fmt,
+    )
     cycles = [c for c in table.columns if c.startswith("cycle_")]
-    if cycles:
-        view.add_column("cycles (persist/abort/coexist/change/return)", justify="right")
-    for _, row in table.iterrows():
-        cells = [escape(cell(row[c])) for c in label_cols] + [str(row["n_runs"])]
-        cells += [interval(row, key, fmt) for key, _, fmt in COMPARE_COLUMNS]
-        if cycles:
-            cells.append("/".join("-" if row[c] != row[c] else str(int(row[c])) for c in cycles))
-        view.add_row(*cells)
-    out.print(view)
+    if cycles and fmt is None:
+        counts = analysis.readable_compare(table, cycles)
+        print_readable(counts, "catch-up cycles (runs)", None)
 
 
 def _compare_counterfactuals(
-    folders: list[Path], reference: str, as_json: bool, out_file: Path | None
+    folders: list[Path], reference: str, as_json: bool, out_file: Path | None, fmt: str | None = None
 ) -> None:
     if len(folders) != 1:
         fail("--reference compares the levels within one sweep folder (give exactly one DIR)")
@@ -102,22 +99,11 @@ def _compare_counterfactuals(
         table = analysis.counterfactuals(folders[0], reference)
     if _emit(table, out_file, as_json):
         return
-    factor = table.columns[0]
-    view = Table(
-        title=escape(f"{folders[0]}: counterfactuals against {reference!r} (95% bootstrap intervals)")
+    print_readable(
+        analysis.counterfactual_rows(table, reference),
+        f"{folders[0]}: counterfactuals against {reference!r} (95% bootstrap intervals)",
+        fmt,
     )
-    for col in (factor, "outcome", "value", "change from " + reference):
-        view.add_column(col, justify="left" if col in (factor, "outcome") else "right")
-    for r in table.itertuples(index=False):
-        fmt = "{:.2f}" if ("year" in r.outcome) else "{:.3f}"
-        value = f"{fmt.format(r.value)} [{fmt.format(r.value_low)}, {fmt.format(r.value_high)}]"
-        change = (
-            "-"
-            if getattr(r, factor) == reference
-            else f"{fmt.format(r.change)} [{fmt.format(r.change_low)}, {fmt.format(r.change_high)}]"
-        )
-        view.add_row(escape(str(getattr(r, factor))), r.outcome, value, change)
-    out.print(view)
 
 
 def sensitivity(
@@ -125,14 +111,19 @@ def sensitivity(
         Path, typer.Argument(metavar="DIR", help="Folder of a sweep with a sobol or morris design.")
     ],
     as_json: AsJson = False,
+    fmt: Format = None,
 ) -> None:
     """Sobol or Morris indices (SALib) of every outcome on every swept parameter (DIR/sensitivity.csv)."""
+    check_format(fmt)
     with handled():
         sweep = results.ResultFolder.open(folder)
         table = analysis.sensitivity(sweep)
         sweep.add_table("sensitivity", table, "csv")
     if as_json:
         print_records(table)
+        return
+    if fmt is not None:
+        print(analysis.render_table(analysis.sensitivity_rows(table), fmt), end="")
         return
     mean = table[table["statistic"] == "mean"]
     wide = mean.pivot_table(index=["outcome", "parameter"], columns="index", values="value")

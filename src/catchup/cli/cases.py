@@ -40,22 +40,14 @@ CaseArg = Annotated[str, typer.Argument(help="Case name (speech, shield, ...) or
 
 
 def fit_view(fit: pd.DataFrame, title: str) -> Table:
+    """A fit table in the report's words and formats, inside or not in colour."""
+    rows = analysis.fit_rows(fit).drop(columns="source")
     table = Table(title=escape(title))
-    for col in ("target", "use", "range", "history", "median", "10-90% of runs", "inside"):
-        table.add_column(col, justify="left" if col in ("target", "use") else "right")
-    for r in fit.itertuples(index=False):
-        fmt = "{:.2f}" if r.target.endswith("_year") else "{:.3f}"
-        median = "never" if r.median != r.median else fmt.format(r.median)
-        spread = "-" if r.q10 != r.q10 else f"{fmt.format(r.q10)}-{fmt.format(r.q90)}"
-        table.add_row(
-            r.target,
-            getattr(r, "use", "calibrate"),
-            f"{fmt.format(r.low)}-{fmt.format(r.high)}",
-            fmt.format(r.history),
-            median,
-            spread,
-            "[green]yes[/]" if r.inside else "[red]no[/]",
-        )
+    for col in rows.columns:
+        table.add_column(col, justify="left" if col in ("dated fact", "used for") else "right")
+    for row in rows.itertuples(index=False):
+        *cells, inside = (escape(str(v)) for v in row)
+        table.add_row(*cells, "[green]yes[/]" if inside == "yes" else "[red]no[/]")
     return table
 
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -26,8 +27,10 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 from rich.text import Text
 
+import catchup.analysis as analysis
 import catchup.results as results
 from catchup.errors import CatchupError, CatchupWarning
 from catchup.files import json_text
@@ -171,3 +174,34 @@ def interval(row: Any, key: str, fmt: str) -> str:
     if low is not None and low == low and high == high:
         text += f" [{fmt.format(low)}-{fmt.format(high)}]"
     return text
+
+
+# Columns of readable tables that hold words, left-aligned in a terminal.
+TEXT_COLUMNS = {"outcome", "parameter", "dated fact", "used for", "source", "measure", "unit", "meaning"}
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="Print the readable table (names, units and 95% intervals as in the report) as csv, "
+        "markdown or latex, for a paper.",
+    ),
+]
+
+
+def check_format(fmt: str | None) -> None:
+    """Refuse an unknown --format before any work."""
+    if fmt is not None and fmt not in analysis.TABLE_FORMATS:
+        fail(f"--format {fmt}: one of {', '.join(analysis.TABLE_FORMATS)}")
+
+
+def print_readable(table: Any, title: str, fmt: str | None) -> None:
+    """A readable table: in the terminal (rich), or as csv, markdown or latex on stdout."""
+    if fmt is not None:
+        print(analysis.render_table(table, fmt), end="")
+        return
+    view = Table(title=escape(title))
+    for i, col in enumerate(table.columns):
+        view.add_column(escape(col), justify="left" if i == 0 or col in TEXT_COLUMNS else "right")
+    for row in table.itertuples(index=False):
+        view.add_row(*(escape(str(v)) for v in row))
+    out.print(view)

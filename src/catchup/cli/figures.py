@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import catchup.viz as viz
-from catchup.cli.common import fail, handled, say
+from catchup.cli.common import fail, handled, say, warn
 
 ResultDir = Annotated[
     Path, typer.Argument(metavar="DIR", help="A result folder (run, sweep, attribution, case).")
@@ -37,6 +37,14 @@ def plot(
         list[str] | None,
         typer.Option("--fix", help="Sweep heatmap: keep only points with name=value (repeatable)."),
     ] = None,
+    size: Annotated[
+        str | None,
+        typer.Option(
+            "--size",
+            help="A journal column, single (89 mm) or double (183 mm): <kind>-<size>.<format> "
+            "at that exact width, and checked for overlapping labels.",
+        ),
+    ] = None,
 ) -> None:
     """Draw figures into DIR/figures/ (every figure the folder allows when no --kind is given)."""
     fixed = {}
@@ -56,6 +64,10 @@ def plot(
             y=y,
             outcome=outcome,
             fix=fixed,
+            size=size,
+            on_collision=lambda kind, problems: warn(
+                f"{kind} at --size {size}: {len(problems)} overlapping label(s), e.g. {problems[0]}"
+            ),
         )
     if not written:
         fail(f"{folder}: nothing to draw (no figure kind fits this folder)")

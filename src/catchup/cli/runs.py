@@ -17,14 +17,19 @@ import catchup.results as results
 import catchup.viz as viz
 from catchup.cli.common import (
     AsJson,
+    Format,
     Jobs,
     Overwrite,
     Quiet,
     Sets,
+    check_format,
     default_out,
+    fail,
     handled,
     out,
     print_json,
+    print_readable,
+    print_records,
     progress,
     say,
 )
@@ -85,29 +90,61 @@ def run(
     if as_json:
         print_json(info)
     else:
-        print_summary(info, loaded.name, target)
+        print_summary(info, target)
 
 
-def print_summary(info: dict[str, Any], name: str, target: Path) -> None:
-    if info["runs"] == 0:
-        say(f"{name}: no valid run to summarise (see the warning); results written to {target}/")
-        return
-    median = info["median_catch_up_year"]
-    line = f"{name}: {info['runs']} runs, catch-up in {info['catch_up_share']:.0%}"
-    say(line + (f" (median year {median:.1f})" if median is not None else ""))
-    table = Table(title="windows of opportunity")
-    for col in ("type", "runs with window", "runs rising in it", "windows", "rose"):
-        table.add_column(col, justify="right" if col != "type" else "left")
-    for kind, w in info["windows"].items():
-        table.add_row(
-            kind,
-            f"{w['runs_with_window']:.0%}",
-            f"{w['runs_rising']:.0%}",
-            str(w["windows"]),
-            str(w["rose"]),
-        )
-    out.print(table)
-    say(f"results written to {target}/")
+def print_summary(info: dict[str, Any], target: Path | None = None) -> None:
+    """A run or case folder's summary: the headline, the measures with their 95% intervals and
+    units, and the windows table (the same cells as the report's; `--json` has the numbers)."""
+    for line in analysis.headline(info):
+        say(line)
+    if info["runs"]:
+        table = Table(title="summary (95% bootstrap intervals)")
+        for col in ("measure", "value [95% interval]", "unit"):
+            table.add_column(col, justify="right" if col.startswith("value") else "left")
+        for row in analysis.summary_rows(info):
+            table.add_row(escape(row["measure"]), row["value"], escape(row["unit"]))
+        out.print(table)
+        windows = analysis.window_rows(info)
+        view = Table(title="windows of opportunity")
+        for col in windows[0]:
+            view.add_column(col, justify="left" if col == "window" else "right")
+        for row in windows:
+            view.add_row(*map(escape, row.values()))
+        out.print(view)
+    if target is not None:
+        say(f"results written to {target}/")
+
+
+def summarise(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A run or case result folder.")],
+    as_json: AsJson = False,
+    fit: Annotated[bool, typer.Option("--fit", help="A case's fit to its dated facts instead.")] = False,
+    fmt: Format = None,
+) -> None:
+    """A run or case folder's summary: catch-up, when, leadership, windows and cycles, with 95%
+    intervals (the numbers of its report; a sweep's points: `catchup compare`)."""
+    check_format(fmt)
+    with handled():
+        if fit:
+            case = results.ResultFolder.open(folder)
+            if not case.has_table("fit"):
+                fail(f"{folder}: --fit needs a case folder (`catchup cases`), not a {case.manifest.kind}")
+            table = case.table("fit")
+            if as_json:
+                print_records(table)
+                return
+            print_readable(analysis.fit_rows(table), f"{folder}: fit to the dated facts", fmt)
+            return
+        info = analysis.summary(folder)
+    if as_json:
+        print_json(info)
+    elif fmt is not None:
+        import pandas as pd  # only here: `catchup --help` loads no pandas
+
+        print_readable(pd.DataFrame(analysis.summary_rows(info)), "", fmt)
+    else:
+        print_summary(info)
 
 
 def check(

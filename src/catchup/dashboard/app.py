@@ -1,11 +1,12 @@
 """The interactive dashboard: a Mesa SolaraViz page for the catch-up model.
 
 Run with `catchup dashboard` (a thin wrapper over `solara run catchup.dashboard.app`). The
-sidebar has a scenario picker, sliders for the main parameters and a seed; picking a
-scenario moves the sliders to its values. The page shows relative capability and home
-shares by year with the windows detected so far shaded, and a table of firms and
-institutes. What is on screen is run 0 of `catchup run SCENARIO --seeds 1 --base-seed SEED
---set ...` (the page shows the exact command).
+sidebar has a scenario picker, sliders for the main parameters (each captioned with its
+current value and unit) and a seed; picking a scenario moves the sliders to its values.
+The page shows relative capability and home shares by year with the windows detected so
+far shaded, and a table of firms and institutes. What is on screen is run 0 of
+`catchup run SCENARIO --seeds 1 --base-seed SEED --set ...` (the page shows the exact
+command).
 """
 
 from __future__ import annotations
@@ -102,6 +103,28 @@ def settings_for(name: str, seed: int, scenarios: dict[str, Path]) -> dict[str, 
         "seed": seed,
         **{k: scenario.parameters[k] for k in SLIDERS},
     }
+
+
+def format_value(value: float) -> str:
+    """A parameter value in plain decimals, never scientific notation ("1000", not "1e+03").
+
+    At most four decimals (the sliders round to four) with trailing zeros dropped, so a
+    reader sees "0.05" rather than "0.0500" or "5e-02".
+    """
+    text = f"{float(value):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def slider_caption(name: str, value: float) -> str:
+    """The text shown with a parameter's slider: its name, current value and unit.
+
+    The slider's thumb shows the value only while dragging and never its unit, so the
+    caption carries both, e.g. "niche market size: 0.1 (share of home demand)". The unit
+    comes from the parameter table; an empty or "-" unit gives just the value.
+    """
+    unit = BY_NAME[name].unit.strip()
+    text = f"{label(name)}: {format_value(value)}"
+    return text if unit in ("", "-") else f"{text} ({unit})"
 
 
 def reproduce_command(path: Path, settings: dict[str, Any]) -> str:
@@ -209,8 +232,10 @@ def Page():
         )
         for name in SLIDERS:
             p = BY_NAME[name]
+            # the caption sits above its slider: beside it, it would squeeze the slider
+            solara.Text(slider_caption(name, settings[name]), classes=["slider-caption"])
             solara.SliderFloat(
-                label(name),
+                "",
                 value=float(settings[name]),
                 min=p.low,
                 max=p.high,

@@ -8,7 +8,7 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["grids", "policy", "style", "timelines"],
+    submodules=["grids", "policy", "sizes", "style", "timelines"],
     submod_attrs={
         "docking": ["docking_figure", "docking_markdown"],
         "cases": ["fit_markdown", "summary_markdown", "write_summary"],

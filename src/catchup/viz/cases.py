@@ -6,55 +6,45 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from catchup.analysis.measures import formatted
+from catchup.analysis.tables import fit_rows, heading, render_table
 from catchup.files import write_json, write_text
 
 
-def _fmt(value: float | None, spec: str) -> str:
-    return "–" if value is None else format(value, spec)
-
-
 def summary_markdown(results: list[dict[str, Any]]) -> str:
-    """One table of every replicated case, then each case's fit table."""
-    lines = [
-        "# The historical cases, replicated on fresh seeds",
-        "",
-        "| case | calibration facts inside | validation facts inside | catch-up share | median catch-up year "
-        "| leadership share | median first product | median mission year | final home share |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    """One table of every replicated case, then each case's fit table, in the report's words,
+    units and formats (analysis.measures)."""
+    table = pd.DataFrame(
+        {
+            "case": r["case"],
+            "calibration facts inside": f"{r['targets_inside']} of {r['targets']}",
+            "validation facts inside": f"{r.get('validation_inside', 0)} of {r.get('validation_facts', 0)}",
+            heading("catch_up_probability"): formatted("catch_up_probability", r["catch_up_share"]),
+            heading("catch_up_year_median"): formatted("catch_up_year_median", r["median_catch_up_year"]),
+            heading("leadership_probability"): formatted("leadership_probability", r["leadership_share"]),
+            "median year of the first home product": formatted(
+                "first_product_year", r["median_first_product_year"]
+            ),
+            "median year the mission reached its target": formatted("mission_year", r["median_mission_year"]),
+            "median home share of the home market at the end": formatted(
+                "final_home_share_home_market", r["median_final_home_share_home_market"]
+            ),
+        }
+        for r in results
+    )
+    lines = ["# The historical cases, replicated on fresh seeds", "", render_table(table, "markdown")]
     for r in results:
-        lines.append(
-            f"| {r['case']} | {r['targets_inside']}/{r['targets']} "
-            f"| {r.get('validation_inside', 0)}/{r.get('validation_facts', 0)} | {r['catch_up_share']:.0%} "
-            f"| {_fmt(r['median_catch_up_year'], '.1f')} | {r['leadership_share']:.0%} "
-            f"| {_fmt(r['median_first_product_year'], '.1f')} | {_fmt(r['median_mission_year'], '.2f')} "
-            f"| {r['median_final_home_share_home_market']:.2f} |"
-        )
-    for r in results:
-        lines += ["", f"## {r['case']} ({r['seeds']} seeds, base seed {r['base_seed']})", ""]
-        lines += [fit_markdown(r["fit"]), "", f"Figure: `{r['figure']}`"]
-    return "\n".join(lines) + "\n"
+        lines += [f"## {r['case']} ({r['seeds']} seeds, base seed {r['base_seed']})", ""]
+        lines += [fit_markdown(r["fit"]), "", f"Figure: `{r['figure']}`", ""]
+    return "\n".join(lines)
 
 
 def fit_markdown(fit: pd.DataFrame) -> str:
-    """A fit table as Markdown (target, use, range, history, median, 10-90% interval, inside)."""
-    rows = [
-        "| target | use | range | history | model median | model 10-90% | inside |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in fit.itertuples(index=False):
-        fmt = ".2f" if r.target.endswith("_year") else ".3f"
-        median = "never" if np.isnan(r.median) else format(r.median, fmt)
-        spread = "–" if np.isnan(r.q10) else f"{r.q10:{fmt}}–{r.q90:{fmt}}"
-        rows.append(
-            f"| {r.target} | {getattr(r, 'use', 'calibrate')} | {r.low:{fmt}}–{r.high:{fmt}} "
-            f"| {r.history:{fmt}} | {median} | {spread} "
-            f"| {'yes' if r.inside else 'no'} |"
-        )
-    return "\n".join(rows)
+    """A fit table as Markdown: each dated fact in words, history's value and range, the model's
+    median and 10-90% of runs, inside or not, the source."""
+    return render_table(fit_rows(fit), "markdown")
 
 
 def write_summary(results: list[dict[str, Any]], out_root: Path) -> Path:

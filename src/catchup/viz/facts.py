@@ -49,7 +49,10 @@ def dated_event(ax: Axes, target: Target, label_height: float) -> None:
         _event_name(target.measure),
         ((target.low + target.high) / 2, label_height),
         xycoords=("data", "axes fraction"),
+        xytext=(0, 0),
+        textcoords="offset points",
         ha="center",
         va="top",
         fontsize=7,
+        gid="fact-label",  # moved apart from its neighbours once the panel is laid out (viz.style)
     )

@@ -358,9 +358,13 @@ def draw(
     y: str | None = None,
     outcome: str = "catch_up_probability",
     fix: Mapping[str, float] | None = None,
+    size: str | None = None,
+    on_collision: Callable[[str, list[str]], None] | None = None,
 ) -> dict[str, list[Path]]:
     """Draw the asked figures (default: every one the result allows) into `out`, by default the
-    result folder's `figures/`; each file is written atomically."""
+    result folder's `figures/`; each file is written atomically. With `size` (a journal column,
+    `sizes.SIZES`) each figure is `<kind>-<size>.<format>` at that exact width, checked for
+    colliding texts (`on_collision` hears of any)."""
     results = results_layer.open_results(source)
     options = _options(others, x=x, y=y, outcome=outcome, fix=dict(fix or {}))
     if isinstance(kinds, str):
@@ -377,10 +381,17 @@ def draw(
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise FigureError(f"--format {','.join(bad)}: unknown (allowed: {', '.join(FORMATS)})")
+    if size is not None and size not in viz.sizes.SIZES:
+        raise FigureError(f"--size {size}: unknown (allowed: {', '.join(viz.sizes.SIZES)})")
     if out is None:
         if results.location is None:
             raise FigureError("a result in memory has no folder: give `out` to write its figures")
         out = results.location / "figures"
     return {
-        kind: viz.style.save(KINDS[kind].draw(results, options), Path(out), kind, formats) for kind in wanted
+        kind: viz.style.save(KINDS[kind].draw(results, options), Path(out), kind, formats)
+        if size is None
+        else viz.sizes.save_at(
+            KINDS[kind].draw(results, options), Path(out), kind, size, formats, on_collision
+        )
+        for kind in wanted
     }

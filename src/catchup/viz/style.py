@@ -7,12 +7,15 @@ neither changes a notebook's backend nor keeps figures alive in pyplot's registr
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+import matplotlib.patches
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -74,19 +77,24 @@ def styled() -> Any:
     return matplotlib.rc_context(STYLE)
 
 
-def render_figure(fig: Figure, fmt: str, target: Any) -> None:
-    """Write the figure in one format (PNG at 300 dpi) to a path or a binary buffer."""
+def render_figure(fig: Figure, fmt: str, target: Any, tight: bool = True) -> None:
+    """Write the figure in one format (PNG at 300 dpi) to a path or a binary buffer; `tight`
+    crops it to what it holds (a figure sized for a journal column keeps its exact size)."""
     with styled():
-        fig.savefig(target, format=fmt, dpi=300 if fmt == "png" else None, bbox_inches="tight")
+        fig.savefig(
+            target, format=fmt, dpi=300 if fmt == "png" else None, bbox_inches="tight" if tight else None
+        )
 
 
-def save(fig: Figure, folder: Path, name: str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+def save(
+    fig: Figure, folder: Path, name: str, formats: Sequence[str] = ("png", "svg"), tight: bool = True
+) -> list[Path]:
     """Write the figure in every format, each file atomically."""
     paths = []
     for fmt in formats:
         path = folder / f"{name}.{fmt}"
         with atomic_path(path) as tmp:
-            render_figure(fig, fmt, tmp)
+            render_figure(fig, fmt, tmp, tight)
         paths.append(path)
     return paths
 
@@ -110,25 +118,130 @@ def _band(ax, table: pd.DataFrame, column: str, colour: str, name: str) -> None:
     ax.plot(q.index, q[0.5], color=colour, linewidth=2, label=name)
 
 
-def _events(axes, events: Sequence[tuple[float, str]]) -> None:
-    """Dated events as labelled vertical markers (label on the first axes only; events in the
-    same year share one marker and one label)."""
+# Dated events are numbered markers above the top panel, with a key beside the panels: labels
+# written along the lines ran into each other, the data and the axes when events were close.
+EVENT_FONT = 7  # points
+EVENT_KEY_WIDTH = 44  # characters per line of an event's text in the key
+
+
+def spread(positions: Sequence[float], width: float, extent: float) -> list[float]:
+    """Label centres as close as possible (least squares) to `positions`, each at least `width`
+    from the next and inside [width / 2, extent - width / 2]: labels in a row never overlap.
+
+    With x_i' - x_{i-1}' >= width, y_i = x_i - i * width must not decrease: the closest such y is
+    the isotonic regression of the positions less i * width (scipy)."""
+    from scipy.optimize import isotonic_regression  # only when events are drawn
+
+    x = np.asarray(positions, dtype=float)
+    steps = np.arange(len(x)) * width
+    placed = isotonic_regression(x - steps).x + steps
+    if len(placed):
+        placed += max(0.0, width / 2 - placed[0])  # pushed off the left edge: move the row right
+        placed -= max(0.0, placed[-1] - (extent - width / 2))  # and off the right edge: left
+    return placed.tolist()
+
+
+def _events(axes, events: Sequence[tuple[float, str]], key_axes=None) -> None:
+    """Dated events as dashed lines on every panel, numbered above the first panel (numbers of
+    close events moved apart, with a leader line, so they never overlap) and listed in a key:
+    below the figure, or beside `key_axes` for a figure whose bottom holds its legend. Events
+    in the same year share one line, number and key entry."""
     merged: dict[float, list[str]] = {}
     for year, text in events:
         merged.setdefault(year, []).append(text)
-    for year, texts in merged.items():
-        text = " / ".join(texts)
-        for i, ax in enumerate(axes):
+    if not merged:
+        return
+    top = axes[0]
+    fig = top.figure
+    years = sorted(merged)
+    for ax in axes:
+        for year in years:
             ax.axvline(year, color="#000000", linestyle="--", linewidth=0.8, gid="event")
-            if i == 0:
-                ax.annotate(
-                    text,
-                    (year, 1.0),
-                    xycoords=("data", "axes fraction"),
-                    xytext=(2, 2),
-                    textcoords="offset points",
-                    fontsize=7,
-                    rotation=90,
-                    va="top",
-                    ha="left",
-                )
+    entries = [
+        textwrap.fill(
+            f"{i + 1}  {year:g}: {' / '.join(merged[year])}", EVENT_KEY_WIDTH, subsequent_indent="    "
+        )
+        for i, year in enumerate(years)
+    ]
+    handles = [matplotlib.patches.Patch(visible=False) for _ in entries]
+    style = {
+        "title": "dated events",
+        "title_fontsize": EVENT_FONT,
+        "fontsize": EVENT_FONT,
+        "handlelength": 0,
+        "handletextpad": 0,
+        "alignment": "left",
+    }
+    if key_axes is None:  # below the panels, in columns: any number of events fits
+        key = fig.legend(handles, entries, loc="outside lower center", ncols=min(2, len(entries)), **style)
+    else:
+        key = key_axes.legend(handles, entries, loc="upper left", bbox_to_anchor=(1.01, 1.0), **style)
+    key.set_gid("event-key")
+    for i, year in enumerate(years):
+        top.annotate(
+            str(i + 1),
+            (year, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 6),
+            textcoords="offset points",
+            fontsize=EVENT_FONT,
+            ha="center",
+            va="bottom",
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "facecolor": "white",
+                "edgecolor": "#000000",
+                "linewidth": 0.6,
+            },
+            arrowprops={"arrowstyle": "-", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 0},
+            gid="event-label",
+            annotation_clip=False,
+        )
+    place_event_labels(top)
+
+
+def _spread_row(ax, labels: list, width: float, step: float, base: float) -> int:
+    """Offset `labels` (annotations at data x, offsets in points) so that none overlaps another:
+    moved apart along x as little as possible, in rows `step` points apart from `base` when one
+    row cannot hold them; returns the number of rows."""
+    fig = ax.figure
+    extent = ax.get_window_extent().width * 72 / fig.dpi  # points
+    low, high = ax.get_xlim()
+    at = [(t.xy[0] - low) / (high - low) * extent for t in labels]
+    rows = max(1, math.ceil(len(labels) * width / extent))  # more labels than one row holds
+    for row in range(rows):
+        mine = list(range(row, len(labels), rows))
+        for i, x in zip(mine, spread([at[i] for i in mine], width, extent), strict=True):
+            labels[i].xyann = (x - at[i], base + row * step)
+    return rows
+
+
+def place_fact_labels(ax) -> None:
+    """Move the names of dated facts inside `ax` (e.g. three mission milestones a few years
+    apart) apart for its width as laid out now, stacked downwards if need be."""
+    labels = [t for t in ax.texts if t.get_gid() == "fact-label"]
+    if labels:
+        fig = ax.figure
+        fig.draw_without_rendering()
+        width = max(t.get_window_extent().width for t in labels) * 72 / fig.dpi + 4
+        _spread_row(ax, labels, width, -(labels[0].get_fontsize() + 3), 0.0)
+
+
+def place_event_labels(ax) -> None:
+    """Move the event numbers above `ax` apart (in rows when one row cannot hold them) for its
+    width as laid out now; called again when a figure is resized (`sizes.at_size`)."""
+    place_fact_labels(ax)
+    labels = [t for t in ax.texts if t.get_gid() == "event-label"]
+    if not labels:
+        return
+    # The key is in place first: it takes width from the panels, and the panels' final width
+    # decides how far apart the numbers must be moved.
+    ax.figure.draw_without_rendering()
+    base = 6.0
+    width = 0.62 * EVENT_FONT * len(str(len(labels))) + 9  # the widest number, its box and a gap
+    rows = _spread_row(ax, labels, width, EVENT_FONT + 7, base)
+    for loc in ("center", "left", "right"):  # a panel's title goes above the numbers
+        title = ax.get_title(loc)
+        if title:
+            size = {"center": ax.title, "left": ax._left_title, "right": ax._right_title}[loc].get_fontsize()
+            ax.set_title(title, loc=loc, pad=base + rows * (EVENT_FONT + 7) + 4, fontsize=size)

@@ -24,6 +24,7 @@ from catchup.viz.style import (
     _events,
     _quantiles,
     label,
+    place_fact_labels,
     styled,
     subplots,
     wrapped,
@@ -57,6 +58,8 @@ def _finish_time_panels(
     strip.set_xlabel("year")
     if title:
         fig.suptitle(wrapped(title, 90), x=0.02, ha="left", fontsize=10)
+    for ax in axes:
+        place_fact_labels(ax)
 
 
 def trajectories_figure(
@@ -164,7 +167,7 @@ def compare_figure(
             ax.set_ylim(bottom=0)
         axes[0].set_ylabel("ratio (relative capability) / share of demand")
         axes[0].axhline(0.9, color="grey", linestyle=":", linewidth=1)
-        _events(axes, events)
+        _events(axes, events, key_axes=axes[-1])
         fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(named), 4))
     return fig
 
@@ -345,7 +348,7 @@ def counterfactual_figure(
         right.set_ylim(bottom=0)
         for ax in (share, right):
             ax.set_xlabel("year")
-        _events((share, right), events)
+        _events((share, right), events, key_axes=right)
         handles, labels_ = share.get_legend_handles_labels()
         if any(not t.is_event for t in targets):
             handles.append(
@@ -355,4 +358,6 @@ def counterfactual_figure(
         fig.legend(handles, labels_, loc="outside lower center", ncols=min(len(labels_), 5))
         if title:
             fig.suptitle(wrapped(title, 110), x=0.02, ha="left", fontsize=10)
+        for ax in (share, right):
+            place_fact_labels(ax)
     return fig
