@@ -65,7 +65,7 @@ def test_set_overrides_reach_the_manifest_and_json_summary(tmp_path):
     info = json.loads(result.stdout)
     caught = info["measures"]["catch_up_probability"]
     assert info["runs"] == 2 and 0.0 <= caught["low"] <= caught["value"] <= caught["high"] <= 1.0
-    assert caught["unit"] == "% of runs" and info["name"] == "baseline"
+    assert caught["unit"] == "share of runs (0 to 1)" and info["name"] == "baseline"
     manifest = catchup.open_results(out).manifest
     assert manifest.scenario["parameters"]["mission"] == 1.0
     assert manifest.scenario["overrides"] == {"mission": 1.0, "mission_budget": 0.2}
@@ -140,7 +140,7 @@ def test_sweep_compare_and_sensitivity_commands(tmp_path):
     assert len(rows) == 48 and {"catch_up_probability", "catch_up_probability_low"} <= set(rows[0])
     sens = catchup_cli("sensitivity", str(out))
     assert sens.exit_code == 0, sens.stderr
-    assert (out / "sensitivity.csv").exists() and "niche_market_size" in sens.stdout and " ± " in sens.stdout
+    assert (out / "sensitivity.csv").exists() and "niche market size" in sens.stdout and " ± " in sens.stdout
     assert catchup.open_results(out).manifest.tables["sensitivity"] == "csv"
     assert catchup_cli("plot", str(out), "--kind", "sensitivity", "--format", "png").exit_code == 0
 

@@ -93,7 +93,11 @@ def test_sensitivity_and_attribution_bars_have_intervals():
         }
     )
     fig = grids.sensitivity_figure(indices)
-    assert len(fig.axes[0].patches) == 4 and fig.axes[0].get_title() == "catch up"
+    assert len(fig.axes[0].patches) == 4 and fig.axes[0].get_title() == "catch-up (1 if a run caught up)"
+    assert fig.axes[0].get_legend_handles_labels()[1] == [
+        "first-order Sobol index",
+        "total-order Sobol index",
+    ]
     table = pd.DataFrame(
         {
             "closed": ["(none: as given)", "niche", "all"],

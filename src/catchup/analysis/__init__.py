@@ -46,6 +46,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
         ],
         "statistics": ["bootstrap_interval", "paired_interval"],
         "tables": [
+            "attribution_rows",
             "changed_parameters",
             "counterfactual_rows",
             "fit_rows",

@@ -80,14 +80,17 @@ def compare(sources: Sequence[str | Path | Results]) -> pd.DataFrame:
     """One row per scenario (run folder) or per point (sweep folder), over all sources."""
     if isinstance(sources, (str, Path)):
         sources = [sources]  # one folder given as it is, not as a sequence of characters
-    rows = []
+    rows, labels_met = [], {"source": None, "group": None}
     for source in sources:
         results = open_results(source)
         runs, label_cols = labelled_runs(results)
+        labels_met.update(dict.fromkeys(label_cols))
         for group, part in runs.groupby("group", sort=False):
             labels = {c: part[c].iloc[0] for c in label_cols}
             rows.append({"source": source_of(results), "group": group, **labels, **summarise_group(part)})
     table = pd.DataFrame(rows)
+    # Every folder's labels before the measures, also those only a later folder has.
+    table = table[[*labels_met, *(c for c in table.columns if c not in labels_met)]]
     if "point_id" in table:
         table = table.sort_values(["source", "point_id"], kind="stable").reset_index(drop=True)
     return table

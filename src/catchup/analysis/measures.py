@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 TABLE = Path(__file__).with_name("measures.toml")
-KINDS = ("share_of_runs", "market_share", "year", "count", "ratio", "money")
+KINDS = ("share_of_runs", "market_share", "points_of_runs", "year", "count", "ratio", "money")
+SHARES = ("share_of_runs", "market_share")  # written as percentages, given in JSON as 0 to 1
 MISSING = "–"  # a statistic that has no value (e.g. the median year when no run caught up)
 
 
@@ -72,16 +74,37 @@ def number(kind: str, value: Any) -> str:
         return MISSING
     value = float(value)
     if kind == "share_of_runs":
-        return f"{100 * value:.0f}%"
+        return f"{_half_up(100 * value, 0)}%"
     if kind == "market_share":
-        return f"{100 * value:.1f}%"
+        return f"{_half_up(100 * value, 1)}%"
+    if kind == "points_of_runs":
+        return f"{_half_up(100 * value, 0)} pp"
     if kind == "year":
-        return f"{value:.1f}"
+        return _half_up(value, 1)
     if kind == "count":
         return f"{value:,.0f}"
     if kind == "money" and abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:,.2f}" if abs(value) >= 0.01 or value == 0 else f"{value:.4f}"
+
+
+def _half_up(value: float, decimals: int) -> str:
+    """Rounded half away from zero, as a reader rounds (2018.25 to 2018.3, not 2018.2), and
+    never "-0"."""
+    text = str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def change(kind: str, value: Any) -> str:
+    """A difference between two values of a kind: percentage points for shares, years for years."""
+    if _missing(value):
+        return MISSING
+    value = float(value)
+    if kind in SHARES or kind == "points_of_runs":
+        return f"{'+' if value > 0 else ''}{_half_up(100 * value, 0 if kind == 'share_of_runs' else 1)} pp"
+    if kind == "year":
+        return f"{'+' if value > 0 else ''}{_half_up(value, 1)} years"
+    return f"{'+' if value > 0 else ''}{value:.2f}"
 
 
 def formatted(name: str, value: Any) -> str:
@@ -111,7 +134,8 @@ def record(name: str, row: Any) -> dict[str, Any]:
     def plain(value: Any) -> Any:
         return None if _missing(value) else (int(value) if m.kind == "count" else float(value))
 
-    out = {"label": m.label, "unit": m.unit, "value": plain(row.get(name))}
+    unit = m.unit.replace("% of", "share of") + " (0 to 1)" if m.kind in SHARES else m.unit
+    out = {"label": m.label, "unit": unit, "value": plain(row.get(name))}
     if f"{name}_low" in row:
         out["low"], out["high"] = plain(row.get(f"{name}_low")), plain(row.get(f"{name}_high"))
     return out

@@ -163,8 +163,13 @@ def headline(info: dict[str, Any]) -> list[str]:
     ]
     lines.append("Windows opened: " + ("; ".join(opened) if opened else "none") + ".")
     if info["cycles"]:
-        name, rec = max(info["cycles"].items(), key=lambda item: item[1]["value"] or 0)
-        lines.append(f"Most frequent catch-up cycle: {label(name)} ({rec['value']} of {n} runs).")
+        most = max(rec["value"] or 0 for rec in info["cycles"].values())
+        tied = [label(name) for name, rec in info["cycles"].items() if (rec["value"] or 0) == most]
+        each = " each" if len(tied) > 1 else ""
+        lines.append(
+            f"Most frequent catch-up cycle{'s' if len(tied) > 1 else ''}: {' and '.join(tied)} "
+            f"({most} of {n} runs{each})."
+        )
     return lines
 
 

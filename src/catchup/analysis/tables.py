@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from catchup.analysis.measures import cell, measure, measures, number
+from catchup.analysis.measures import cell, change, measure, measures, number
 from catchup.model.parameters import BY_NAME, defaults
 
 # A sweep point's or scenario's measures in a comparison, in order.
@@ -54,12 +55,13 @@ def heading(name: str) -> str:
 
 
 def value_text(value: Any) -> str:
-    """A parameter or factor value as written in a table (no scientific notation)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """A parameter or factor value as written in a table: numbers in full (shortest decimal that
+    reads back the same, never scientific notation), a factor level in words."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
         return str(value).replace("_", " ")
     if value != value:
         return "–"
-    return f"{value:.6f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+    return np.format_float_positional(float(value), trim="-")
 
 
 def readable_compare(table: pd.DataFrame, names: Sequence[str] = COMPARE_MEASURES) -> pd.DataFrame:
@@ -68,17 +70,32 @@ def readable_compare(table: pd.DataFrame, names: Sequence[str] = COMPARE_MEASURE
     first_measure = table.columns.get_loc("n_runs")
     labels = [c for c in table.columns[:first_measure] if c != "source" or table["source"].nunique() > 1]
     if len(table) > 1:  # a value every row shares (an experiment's fixed setting) says nothing here
-        labels = [c for c in labels if c in ("source", "group", "point_id") or table[c].nunique() > 1]
+        labels = [
+            c for c in labels if c in ("source", "group", "point_id") or table[c].nunique(dropna=False) > 1
+        ]
+    if "closed" in labels:  # an attribution's group is the source it closed: said once
+        labels.remove("group")
     out = pd.DataFrame(index=table.index)
     for col in labels:
         title = {"source": "result folder", "group": "scenario or point", "point_id": "point"}.get(col)
-        out[title or heading(col)] = [value_text(v) for v in table[col]]
+        as_is = col in ("source", "group")  # folder paths and scenario names as they are
+        out[title or heading(col)] = [str(v) if as_is else value_text(v) for v in table[col]]
     if "point_id" in labels and table["group"].astype(str).str.startswith("point ").all():
         out = out.drop(columns="scenario or point")  # the point column says it already
     for name in names:
         if name in table:
             out[measure(name).heading()] = [cell(name, row) for _, row in table.iterrows()]
     return out.reset_index(drop=True)
+
+
+def attribution_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Window attribution in words: each window source closed (named as the figure names it),
+    catch-up, its fall and the delay of catch-up, with 95% intervals."""
+    rows = pd.DataFrame({"window source closed": table["closed"].str.replace("_", ", ")})
+    for name in ("catch_up_probability", "probability_drop", "catch_up_delay_years", "median_catch_up_year"):
+        if name in table:
+            rows[measure(name).heading()] = [cell(name, r) for _, r in table.iterrows()]
+    return rows
 
 
 def changed_parameters(parameters: Mapping[str, Any]) -> pd.DataFrame:
@@ -178,8 +195,11 @@ def render_table(table: pd.DataFrame, fmt: str) -> str:
     """A readable table as CSV, Markdown (tabulate) or LaTeX (booktabs, special characters escaped)."""
     if fmt == "csv":
         return table.to_csv(index=False)
-    if fmt == "markdown":
-        return table.to_markdown(index=False) + "\n"
+    if fmt == "markdown":  # cells as written (tabulate would re-read "2003.0" as 2003), "|" escaped
+        escaped = table.map(lambda v: str(v).replace("|", "\\|")).rename(
+            columns=lambda c: c.replace("|", "\\|")
+        )
+        return escaped.to_markdown(index=False, disable_numparse=True) + "\n"
     if fmt == "latex":
         return table.to_latex(index=False, escape=True)
     raise ValueError(f"format {fmt!r}: one of {', '.join(TABLE_FORMATS)}")
@@ -199,25 +219,26 @@ def _outcome(name: str, unit: bool = False) -> tuple[str, str]:
 
 
 def counterfactual_rows(table: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """Counterfactual levels against `reference`: each outcome's value and change, with 95%
-    intervals, in words and the measures' formats (years of events that never happen count at
-    one year after the end, as in the numeric table)."""
+    """Counterfactual levels against `reference`: each outcome's value and its change (in
+    percentage points for shares), with 95% intervals. Probabilities are shares of runs; every
+    other outcome is a median over runs, and a run without the event counts at one year after
+    the end, as in the numeric table (`analysis.counterfactuals`)."""
     factor = table.columns[0]
     rows = []
     for r in table.to_dict("records"):
         name, kind = _outcome(r["outcome"], unit=True)
-
-        def both(key: str, kind: str = kind, r: dict = r) -> str:
-            return (
-                f"{number(kind, r[key])} [{number(kind, r[f'{key}_low'])}, {number(kind, r[f'{key}_high'])}]"
-            )
-
+        if not r["outcome"].endswith("probability"):
+            name = "median " + name + (" (never: end year + 1)" if kind == "year" else "")
+        low, high = number(kind, r["value_low"]), number(kind, r["value_high"])
+        changed = (
+            f"{change(kind, r['change'])} [{change(kind, r['change_low'])}, {change(kind, r['change_high'])}]"
+        )
         rows.append(
             {
                 words(factor): value_text(r[factor]),
                 "outcome": name,
-                "value [95% interval]": both("value"),
-                f"change from {value_text(reference)}": "–" if r[factor] == reference else both("change"),
+                "value [95% interval]": f"{number(kind, r['value'])} [{low}, {high}]",
+                f"change from {value_text(reference)}": "–" if r[factor] == reference else changed,
             }
         )
     return pd.DataFrame(rows)

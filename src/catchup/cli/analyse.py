@@ -71,6 +71,8 @@ def compare(
     """
     check_table_out(out_file)  # before the work
     check_format(fmt)
+    if as_json and fmt is not None:
+        fail("--json and --format: give one (--json prints the numbers, --format a readable table)")
     if reference is not None:
         _compare_counterfactuals(folders, reference, as_json, out_file, fmt)
         return
@@ -122,27 +124,8 @@ def sensitivity(
     if as_json:
         print_records(table)
         return
-    if fmt is not None:
-        print(analysis.render_table(analysis.sensitivity_rows(table), fmt), end="")
-        return
-    mean = table[table["statistic"] == "mean"]
-    wide = mean.pivot_table(index=["outcome", "parameter"], columns="index", values="value")
-    conf = mean.pivot_table(index=["outcome", "parameter"], columns="index", values="conf", dropna=False)
-    view = Table(
-        title=escape(
-            f"sensitivity of the mean over seeds, index ± 95% bootstrap half-width "
-            f"({folder}/sensitivity.csv has all indices)"
-        )
-    )
-    view.add_column("outcome")
-    view.add_column("parameter")
-    for col in wide.columns:
-        view.add_column(col, justify="right")
-    for key, row in wide.iterrows():
-        half = conf.reindex(index=[key], columns=wide.columns).iloc[0]
-        cells = [f"{v:.3f}" + (f" ± {h:.3f}" if h == h else "") for v, h in zip(row, half, strict=True)]
-        view.add_row(*key, *cells)
-    out.print(view)
+    title = f"sensitivity of the mean over seeds, index ± 95% half-width ({folder}/sensitivity.csv has all)"
+    print_readable(analysis.sensitivity_rows(table), title, fmt)
 
 
 SweepFolder = Annotated[

@@ -86,7 +86,7 @@ def run(
                 else None
             )
             result.save(target, overwrite=overwrite, extras=draw)
-        info = analysis.summary(result)
+        info = analysis.summary(result) | {"folder": str(target)}
     if as_json:
         print_json(info)
     else:
@@ -125,6 +125,8 @@ def summarise(
     """A run or case folder's summary: catch-up, when, leadership, windows and cycles, with 95%
     intervals (the numbers of its report; a sweep's points: `catchup compare`)."""
     check_format(fmt)
+    if as_json and fmt is not None:
+        fail("--json and --format: give one (--json prints the numbers, --format a readable table)")
     with handled():
         if fit:
             case = results.ResultFolder.open(folder)

@@ -25,8 +25,8 @@ from catchup.cli.common import (
     default_out,
     handled,
     interrupted,
-    interval,
     out,
+    print_readable,
     print_records,
     progress,
     say,
@@ -113,19 +113,8 @@ def attribute(
     if as_json:
         print_records(table)
         return
-    view = Table(title=escape(f"window attribution: {loaded.name} ({loaded.seeds} paired runs per variant)"))
-    for col in ("closed", "P(catch-up)", "drop in P [95%]", "delay, years [95%]", "median year"):
-        view.add_column(col, justify="left" if col == "closed" else "right")
-    for _, row in table.iterrows():
-        median = row["median_catch_up_year"]
-        view.add_row(
-            row["closed"],
-            f"{row['catch_up_probability']:.2f}",
-            interval(row, "probability_drop", "{:.2f}"),
-            interval(row, "catch_up_delay_years", "{:.1f}"),
-            "-" if median != median else f"{median:.1f}",
-        )
-    out.print(view)
+    title = f"window attribution: {loaded.name} ({loaded.seeds} paired runs per variant, 95% intervals)"
+    print_readable(analysis.attribution_rows(table), title, None)
     say(f"results written to {target}/")
 
 

@@ -54,5 +54,6 @@ def dated_event(ax: Axes, target: Target, label_height: float) -> None:
         ha="center",
         va="top",
         fontsize=7,
+        arrowprops={"arrowstyle": "-", "linewidth": 0.4, "shrinkA": 0, "shrinkB": 0, "color": "#555555"},
         gid="fact-label",  # moved apart from its neighbours once the panel is laid out (viz.style)
     )

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from catchup.analysis.tables import INDEX_NAMES
 from catchup.viz.style import OKABE_ITO, label, styled, subplots, wrapped
 
 
@@ -165,7 +166,7 @@ def sensitivity_figure(indices: pd.DataFrame, statistic: str = "mean") -> Figure
                     height=width,
                     xerr=None if np.isnan(err).all() else err,
                     color=OKABE_ITO[k],
-                    label=kind,
+                    label=INDEX_NAMES.get(kind, kind),
                     error_kw={"linewidth": 0.8},
                 )
             ax.set_yticks(

@@ -61,10 +61,8 @@ def title_of(results: Results) -> str:
 
 
 def events_of(results: Results) -> list[tuple[float, str]]:
-    return [
-        (e["year"], e["label"] or ("new generation" if e["new_generation"] else "event"))
-        for e in results.manifest.scenario["events"]
-    ]
+    """Dated events with their labels; an unlabelled one says what it does."""
+    return [(e["year"], e["label"] or viz.style.event_text(e)) for e in results.manifest.scenario["events"]]
 
 
 def history_path(results: Results) -> Path | None:
@@ -108,9 +106,9 @@ def has_trajectories(results: Results) -> bool:
 
 
 def _trajectories(results: Results, options: Options) -> Figure:
-    return viz.timelines.trajectories_figure(
-        results.table("trajectories"), results.table("windows"), events_of(results), title_of(results)
-    )
+    threshold = results.manifest.scenario["parameters"].get("catch_up_threshold", 0.9)
+    tables = (results.table("trajectories"), results.table("windows"))
+    return viz.timelines.trajectories_figure(*tables, events_of(results), title_of(results), threshold)
 
 
 def _history(results: Results, options: Options) -> Figure:

@@ -23,6 +23,7 @@ from catchup.analysis.compare import compare
 from catchup.analysis.measures import cell, measure, measures
 from catchup.analysis.summary import cycle_rows, headline, summary, summary_rows, window_rows
 from catchup.analysis.tables import (
+    attribution_rows,
     changed_parameters,
     event_rows,
     fit_rows,
@@ -47,9 +48,12 @@ TEMPLATES = jinja2.Environment(
 
 
 # A parameter's name in running text (meanings name other parameters), set as code like one
-# in backticks: it is what a reader types into --set, not a word.
+# in backticks: it is what a reader types into --set. Names that are words ("alliance",
+# "mission") stay words, and so does anything in a file path.
 PARAMETER_NAME = re.compile(
-    r"(?<![`\w])(" + "|".join(sorted(map(re.escape, BY_NAME), key=len, reverse=True)) + r")(?![`\w])"
+    r"(?<![`\w/.])("
+    + "|".join(sorted((re.escape(n) for n in BY_NAME if "_" in n), key=len, reverse=True))
+    + r")(?![`\w/]|\.\w)"
 )
 
 
@@ -176,14 +180,15 @@ def _sweep(results: Results) -> tuple[dict[str, str], list[str], list[Section]]:
         "status": _status(results),
     }
     table = compare([results])
+    base = m.scenario["parameters"]
+    for column in table.columns:  # a parameter a factor level leaves alone is at the base's value
+        if column in base:
+            table[column] = table[column].fillna(base[column])
     best, worst = table["catch_up_probability"].idxmax(), table["catch_up_probability"].idxmin()
     led = table["leadership_probability"].idxmax()
-    swept = [
-        c
-        for c in table.columns[: table.columns.get_loc("n_runs")]
-        if c not in ("source", "group", "point_id")
-    ]
-    varied = [c for c in swept if table[c].nunique() > 1]
+    points = results.table("points")  # the whole design, also of a sweep not yet finished
+    swept = [c for c in points.columns if c != "point_id"]
+    varied = [c for c in swept if c in table and table[c].nunique() > 1]
 
     def where(i: int) -> str:
         return (
@@ -191,9 +196,13 @@ def _sweep(results: Results) -> tuple[dict[str, str], list[str], list[Section]]:
             or f"point {table.at[i, 'point_id']}"
         )
 
+    same = table.at[best, "catch_up_probability"] == table.at[worst, "catch_up_probability"]
+    lowest, highest = (cell("catch_up_probability", table.loc[i]) for i in (worst, best))
     lines = [
-        f"Catch-up ranged from {cell('catch_up_probability', table.loc[worst])} of runs ({where(worst)}) to "
-        f"{cell('catch_up_probability', table.loc[best])} ({where(best)}), over {len(table)} points.",
+        f"Catch-up was {highest} of runs at every one of the {len(table)} points."
+        if same
+        else f"Catch-up ranged from {lowest} of runs ({where(worst)}) to {highest} ({where(best)}), "
+        f"over {len(table)} points.",
         f"Home firms led the home market in {cell('leadership_probability', table.loc[led])} of runs "
         f"at the point where they did most often ({where(led)})."
         if table.at[led, "leadership_probability"] > 0
@@ -202,7 +211,7 @@ def _sweep(results: Results) -> tuple[dict[str, str], list[str], list[Section]]:
     sections: list[Section] = [
         {
             "title": "Swept values",
-            "table": _table(_design_rows(design, swept, table), code=("parameter",), numbers=[]),
+            "table": _table(_design_rows(design, points, base), code=("parameter",), numbers=[]),
         },
         {
             "title": "Per point",
@@ -231,10 +240,23 @@ def _sweep(results: Results) -> tuple[dict[str, str], list[str], list[Section]]:
     return facts, lines, sections
 
 
-def _design_rows(design: dict[str, Any], swept: list[str], table: pd.DataFrame) -> list[dict[str, str]]:
+def _design_rows(design: dict[str, Any], points: pd.DataFrame, base: dict[str, Any]) -> list[dict[str, str]]:
+    """Each column of the design: its values over the points (a parameter a factor level leaves
+    alone at the base scenario's value), its unit, and how the design sets it."""
+    swept = {*design.get("grid", {}), *design.get("ranges", {})}
     rows = []
-    for name in swept:
-        values = sorted(table[name].dropna().unique().tolist(), key=str)
+    for name in (c for c in points.columns if c != "point_id"):
+        column = points[name].fillna(base[name]) if name in base else points[name]
+        values = sorted(column.dropna().unique().tolist(), key=lambda v: (isinstance(v, str), v))
+        how = (
+            str(design.get("type", "swept"))
+            if name in swept
+            else "factor"
+            if name in design.get("factors", {})
+            else "fixed by the experiment"
+            if len(values) == 1
+            else "set by a factor's levels"
+        )
         rows.append(
             {
                 "parameter": name,
@@ -242,7 +264,7 @@ def _design_rows(design: dict[str, Any], swept: list[str], table: pd.DataFrame) 
                 if len(values) <= 8
                 else f"{value_text(min(values))} to {value_text(max(values))} ({len(values)} values)",
                 "unit": heading(name).partition("(")[2].rstrip(")"),
-                "how": "fixed" if len(values) == 1 else str(design.get("type", "swept")),
+                "how": how,
             }
         )
     return rows
@@ -285,18 +307,17 @@ def _policy(results: Results, facts: dict[str, str]) -> list[Section]:
     front = policy_table(results, "pareto_front", problem)
     rows = pd.DataFrame({"candidate": front["trial"].map("{:.0f}".format)})
     for lever in problem.levers:
-        rows[heading(lever)] = front[lever].map(value_text)
+        timing = lever.rpartition("_")[2] in ("start", "duration")  # a year, or a number of years
+        unit = {"start": "year", "duration": "years"}.get(lever.rpartition("_")[2])
+        title = f"{words(lever)} ({unit})" if timing else heading(lever)
+        rows[title] = front[lever].map(lambda v, t=timing: f"{v:.1f}" if t else f"{v:.2f}")
     for objective in problem.objectives:
         rows[measure(objective).heading()] = [cell(objective, r) for _, r in front.iterrows()]
     return [{"title": "Pareto front", "note": "95% intervals in brackets.", "table": _table(rows, code=())}]
 
 
 def _attribution(results: Results) -> list[Section]:
-    table = attribution_table(results)
-    rows = pd.DataFrame({"window source closed": table["closed"].str.replace("_", ", ")})
-    for name in ("catch_up_probability", "probability_drop", "catch_up_delay_years", "median_catch_up_year"):
-        if name in table:
-            rows[measure(name).heading()] = [cell(name, r) for _, r in table.iterrows()]
+    rows = attribution_rows(attribution_table(results))
     return [
         {
             "title": "Window attribution",
@@ -318,6 +339,11 @@ def render(source: str | Path | Results) -> str:
     """The report of a result as one HTML document."""
     results = open_results(source)
     m = results.manifest
+    if m.kind not in ("run", "case", "sweep", "policy", "attribution"):
+        where = results.location or "this result"
+        raise FigureError(
+            f"{where}: no report for a {m.kind} folder (its tables and figures are in the folder)"
+        )
     scenario = m.scenario
     before = _what_changed(scenario, "the base scenario" if m.kind == "sweep" else "this scenario")
     lines: list[str] = []

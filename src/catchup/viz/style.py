@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from catchup.analysis.measures import label as measure_label
 from catchup.files import atomic_path
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -60,8 +62,8 @@ STYLE = {
 
 
 def label(name: str) -> str:
-    """Axis or legend label of an outcome or parameter, in words."""
-    return LABELS.get(name, name.replace("_", " "))
+    """Axis or legend label of an outcome or parameter, in words (the summary vocabulary's)."""
+    return LABELS.get(name) or measure_label(name)
 
 
 def subplots(
@@ -75,6 +77,15 @@ def subplots(
 def styled() -> Any:
     """The rc context every figure is built and saved in."""
     return matplotlib.rc_context(STYLE)
+
+
+def laid_out(fig: Figure) -> None:
+    """Lay the figure out now, to measure it. An intermediate layout may not fit (a key not yet
+    made room for): matplotlib's warning about it is not the reader's concern; the saved figure's
+    is, and `sizes.collisions` reports it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
+        fig.draw_without_rendering()
 
 
 def render_figure(fig: Figure, fmt: str, target: Any, tight: bool = True) -> None:
@@ -141,6 +152,12 @@ def spread(positions: Sequence[float], width: float, extent: float) -> list[floa
     return placed.tolist()
 
 
+def event_text(event: Mapping[str, Any]) -> str:
+    """What an unlabelled dated event does, as its key entry: "new generation, rd_subsidy = 0.3"."""
+    done = ["new generation"] * bool(event.get("new_generation"))
+    return ", ".join(done + [f"{n} = {v:g}" for n, v in (event.get("set") or {}).items()]) or "event"
+
+
 def _events(axes, events: Sequence[tuple[float, str]], key_axes=None) -> None:
     """Dated events as dashed lines on every panel, numbered above the first panel (numbers of
     close events moved apart, with a leader line, so they never overlap) and listed in a key:
@@ -172,8 +189,11 @@ def _events(axes, events: Sequence[tuple[float, str]], key_axes=None) -> None:
         "handletextpad": 0,
         "alignment": "left",
     }
-    if key_axes is None:  # below the panels, in columns: any number of events fits
+    if key_axes is None:  # below the panels, in columns: the figure grows by it, the panels keep their size
         key = fig.legend(handles, entries, loc="outside lower center", ncols=min(2, len(entries)), **style)
+        laid_out(fig)
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height + key.get_window_extent().height / fig.dpi)
     else:
         key = key_axes.legend(handles, entries, loc="upper left", bbox_to_anchor=(1.01, 1.0), **style)
     key.set_gid("event-key")
@@ -222,7 +242,7 @@ def place_fact_labels(ax) -> None:
     labels = [t for t in ax.texts if t.get_gid() == "fact-label"]
     if labels:
         fig = ax.figure
-        fig.draw_without_rendering()
+        laid_out(fig)
         width = max(t.get_window_extent().width for t in labels) * 72 / fig.dpi + 4
         _spread_row(ax, labels, width, -(labels[0].get_fontsize() + 3), 0.0)
 
@@ -236,7 +256,7 @@ def place_event_labels(ax) -> None:
         return
     # The key is in place first: it takes width from the panels, and the panels' final width
     # decides how far apart the numbers must be moved.
-    ax.figure.draw_without_rendering()
+    laid_out(ax.figure)
     base = 6.0
     width = 0.62 * EVENT_FONT * len(str(len(labels))) + 9  # the widest number, its box and a gap
     rows = _spread_row(ax, labels, width, EVENT_FONT + 7, base)

@@ -67,6 +67,7 @@ def trajectories_figure(
     windows: pd.DataFrame,
     events: Sequence[tuple[float, str]] = (),
     title: str = "",
+    threshold: float = 0.9,
     faint_runs: int = 5,
 ) -> Figure:
     """Median over seeds with 50% and 90% bands, a few runs faint behind, windows and events.
@@ -93,7 +94,7 @@ def trajectories_figure(
                     gid="run",
                 )
         _band(cap, trajectories, "relative_capability", SERIES_COLOURS["relative_capability"], "median")
-        cap.axhline(0.9, color="grey", linestyle=":", linewidth=1)
+        cap.axhline(threshold, color="grey", linestyle=":", linewidth=1)  # the scenario's catch_up_threshold
         cap.set_ylabel("relative capability\n(best home / best foreign, ratio)")
         cap.set_ylim(bottom=0)
         for column in ("home_share_home_market", "home_share_world_market"):
