@@ -163,7 +163,9 @@ def _assert_apart(fig, n_events: int) -> None:
 def test_no_two_event_labels_overlap_in_a_shipped_cases_figures(folders, case, kind):
     results = catchup.open_results(folders[case])
     years = {e["year"] for e in results.manifest.scenario["events"]}
-    _assert_apart(figure(kind, results), len(years))
+    fig = figure(kind, results)
+    _assert_apart(fig, len(years))
+    assert sizes.collisions(fig) == []  # nor any other text: tick labels, legends, milestone names
 
 
 def test_crowded_events_are_stacked_not_overlapped(ex):

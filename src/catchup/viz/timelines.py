@@ -56,6 +56,7 @@ def _finish_time_panels(
     _window_strip(strip, windows, n_runs)
     _events(axes, events)
     strip.set_xlabel("year")
+    strip.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # years
     if title:
         fig.suptitle(wrapped(title, 90), x=0.02, ha="left", fontsize=10)
     for ax in axes:
@@ -165,6 +166,7 @@ def compare_figure(
         for ax, column in zip(axes, SERIES_COLOURS, strict=True):
             ax.set_title(label(column), fontsize=9)
             ax.set_xlabel("year")
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # years
             ax.set_ylim(bottom=0)
         axes[0].set_ylabel("ratio (relative capability) / share of demand")
         axes[0].axhline(0.9, color="grey", linestyle=":", linewidth=1)
@@ -349,6 +351,7 @@ def counterfactual_figure(
         right.set_ylim(bottom=0)
         for ax in (share, right):
             ax.set_xlabel("year")
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # years
         _events((share, right), events, key_axes=right)
         handles, labels_ = share.get_legend_handles_labels()
         if any(not t.is_event for t in targets):
