@@ -18,7 +18,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dashboard]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dashboard,docs]'
 	./scripts/solara-offline-assets $(BIN)/python
 	touch $(STAMP)
 
@@ -53,8 +53,11 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
+# The ODD's parameter table from the parameter table, then the documentation site (Sphinx with
+# MyST; warnings are errors) into docs/_build/html: open docs/_build/html/index.html from disk.
 docs: $(STAMP)
 	$(BIN)/python scripts/update_odd_table.py
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
 # Docking with two published models: each reference's set-up and counterfactuals on 200 seeds
 # (tables, docking.md and figure under results/docking/<name>/; about 5 minutes on 2 cores).

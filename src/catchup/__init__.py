@@ -1,6 +1,6 @@
 """catchup: an agent-based simulator of technological catch-up by latecomer firms.
 
-The Python API covers the whole workflow; the command line is a thin layer over it:
+The Python API covers the whole workflow; the command line is a thin layer over it::
 
     import catchup
     scenario = catchup.load_scenario("baseline")           # a built-in name or a path

@@ -1,0 +1,57 @@
+"""Generated reference pages: the parameter table and the measure table, written when the site
+builds, so the reference cannot drift from the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from sphinx.application import Sphinx
+
+from catchup.analysis.measures import measures
+from catchup.cli import app
+from catchup.config.parameters import markdown_table
+
+
+def _escaped(text: str) -> str:
+    """Help text as Markdown shows it: `<case>` is a placeholder, not an HTML tag."""
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n\n", "\n\n")
+
+
+def cli_markdown() -> str:
+    """Every command of `catchup` with its help, arguments and options, from the command line
+    itself (Typer's click command; sphinx-click does not read Typer's own click)."""
+    group = typer.main.get_command(app)
+    lines = []
+    for name in sorted(group.commands):
+        command = group.commands[name]
+        lines += [f"## catchup {name}", "", _escaped(command.help or "").strip(), ""]
+        rows = [
+            (
+                ", ".join(f"`{o}`" for o in getattr(p, "opts", []))
+                if p.param_type_name == "option"
+                else f"`{p.name.upper()}`",
+                _escaped(getattr(p, "help", None) or ""),
+            )
+            for p in command.params
+        ]
+        if rows:
+            lines += ["| argument or option | what it does |", "|---|---|"]
+            lines += [f"| {a} | {h} |" for a, h in rows]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _write(app_: Sphinx) -> None:
+    out = Path(app_.srcdir) / "reference" / "_generated"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "parameters.md").write_text(markdown_table() + "\n")
+    rows = ["| measure | reader's name | unit | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{m.name}` | {m.label} | {m.unit} | {m.meaning} |" for m in measures().values()]
+    (out / "measures.md").write_text("\n".join(rows) + "\n")
+    (out / "cli.md").write_text(cli_markdown() + "\n")
+
+
+def setup(app_: Sphinx) -> dict[str, bool]:
+    app_.connect("builder-inited", _write)
+    return {"parallel_read_safe": True}
