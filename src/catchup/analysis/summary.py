@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from catchup.analysis.compare import summarise_group
-from catchup.analysis.measures import cell, formatted, label, measure, record
+from catchup.analysis.measures import formatted, label, measure, record, with_interval
 from catchup.analysis.validity import valid_runs
 from catchup.errors import AnalysisError
 from catchup.model.outcomes import CYCLES
@@ -88,7 +88,7 @@ def _window_row(runs: pd.DataFrame, windows: pd.DataFrame, kind: str) -> dict[st
 
 def _cell(rec: dict[str, Any], name: str) -> str:
     """A summary record written as a cell: the same text as `measures.cell` of the numbers."""
-    return cell(name, {name: rec["value"], f"{name}_low": rec.get("low"), f"{name}_high": rec.get("high")})
+    return with_interval(name, rec["value"], rec.get("low"), rec.get("high"))
 
 
 def summary_rows(info: dict[str, Any], names: tuple[str, ...] = HEADLINE) -> list[dict[str, str]]:

@@ -158,24 +158,6 @@ def print_records(table: Any) -> None:
     sys.stdout.write(table.to_json(orient="records", indent=2) + "\n")
 
 
-def cell(value: Any) -> str:
-    """A table cell: a label as it is, a number without trailing zeros, NaN as empty."""
-    if isinstance(value, float):
-        return "" if value != value else f"{value:g}"
-    return str(value)
-
-
-def interval(row: Any, key: str, fmt: str) -> str:
-    """`value [low-high]` from a row with `key`, `key_low` and `key_high`."""
-    value, low, high = row.get(key), row.get(f"{key}_low"), row.get(f"{key}_high")
-    if value is None or value != value:
-        return "-"
-    text = fmt.format(value)
-    if low is not None and low == low and high == high:
-        text += f" [{fmt.format(low)}-{fmt.format(high)}]"
-    return text
-
-
 # Columns of readable tables that hold words, left-aligned in a terminal.
 TEXT_COLUMNS = {"outcome", "parameter", "dated fact", "used for", "source", "measure", "unit", "meaning"}
 Format = Annotated[

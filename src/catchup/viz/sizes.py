@@ -23,7 +23,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from catchup.viz.style import laid_out, place_event_labels, render_figure, save, styled
+from catchup.viz.style import (
+    laid_out,
+    panel_titles,
+    place_event_labels,
+    place_fact_labels,
+    render_figure,
+    save,
+    styled,
+)
 
 MM = 1 / 25.4  # inches
 # Column widths of Nature's formatting guide (single 89 mm, double 183 mm); Elsevier's 90 and
@@ -56,6 +64,7 @@ def at_size(fig: Figure, size: str) -> Figure:
             fig.set_size_inches(width, min(fig.get_size_inches()[1] + added, MAX_HEIGHT_MM * MM))
         _rewrap_titles(fig, width)
         for ax in fig.axes:
+            place_fact_labels(ax)
             place_event_labels(ax)
     return fig
 
@@ -128,7 +137,7 @@ def _rewrap_titles(fig: Figure, width: float) -> None:
             names = [textwrap.fill(t.get_text(), chars) for t in ax.get_yticklabels()]
             ax.set_yticks(ax.get_yticks(), names)
     # A title wider than its panel takes width from it: the panels are measured without them.
-    titles = [(t, t.get_text()) for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+    titles = [(t, t.get_text()) for ax in fig.axes for t in panel_titles(ax).values()]
     for title, _ in titles:
         title.set_text("")
     laid_out(fig)
@@ -174,7 +183,7 @@ def _boxes(fig: Figure, renderer: Any) -> list[tuple[str, Bbox]]:
                 at = tick.get_position()[0 if side == "x" else 1]
                 if low - 1e-9 * abs(high - low) <= at <= high + 1e-9 * abs(high - low):
                     add(f"axes {i} {side} tick {tick.get_text()!r}", tick)
-        for title in (ax.title, ax._left_title, ax._right_title):
+        for title in panel_titles(ax).values():
             add(f"axes {i} title", title)
         for text in ax.texts:
             add(f"axes {i} text {text.get_text()[:20]!r}", text)

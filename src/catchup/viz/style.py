@@ -33,14 +33,11 @@ SERIES_COLOURS = {
 # Every share a dated fact can measure (the history figure): the series above and two more.
 MEASURE_COLOURS = {**SERIES_COLOURS, "largest_home_firm_share": "#CC79A7", "home_standard_share": "#E69F00"}
 WINDOW_COLOURS = {"technological": "#56B4E9", "demand": "#E69F00", "institutional": "#CC79A7"}
+# Axis labels that word a measure differently from the summary vocabulary (a figure's axis
+# says "probability" where a table's column says "% of runs"); every other name is labelled
+# from the vocabulary (`analysis.measures`).
 LABELS = {
-    "relative_capability": "relative capability (best home / best foreign)",
-    "home_share_home_market": "home firms' share of the home market",
-    "home_share_world_market": "home firms' share of the world market",
-    "largest_home_firm_share": "largest home firm's share of the home market",
-    "home_standard_share": "home standard's share of its generation (e.g. of 3G users)",
     "catch_up_probability": "catch-up probability",
-    "catch_up_year_median": "median catch-up year",
     "leadership_probability": "leadership probability",
     "final_home_share_home_market": "final home share of the home market",
     "final_home_share_world_market": "final home share of the world market",
@@ -220,6 +217,11 @@ def _events(axes, events: Sequence[tuple[float, str]], key_axes=None) -> None:
     place_event_labels(top)
 
 
+def panel_titles(ax) -> dict[str, Any]:
+    """A panel's three title texts by location (matplotlib keeps the left and right ones private)."""
+    return {"center": ax.title, "left": ax._left_title, "right": ax._right_title}
+
+
 def _spread_row(ax, labels: list, width: float, step: float, base: float) -> int:
     """Offset `labels` (annotations at data x, offsets in points) so that none overlaps another:
     moved apart along x as little as possible, in rows `step` points apart from `base` when one
@@ -250,7 +252,6 @@ def place_fact_labels(ax) -> None:
 def place_event_labels(ax) -> None:
     """Move the event numbers above `ax` apart (in rows when one row cannot hold them) for its
     width as laid out now; called again when a figure is resized (`sizes.at_size`)."""
-    place_fact_labels(ax)
     labels = [t for t in ax.texts if t.get_gid() == "event-label"]
     if not labels:
         return
@@ -260,8 +261,7 @@ def place_event_labels(ax) -> None:
     base = 6.0
     width = 0.62 * EVENT_FONT * len(str(len(labels))) + 9  # the widest number, its box and a gap
     rows = _spread_row(ax, labels, width, EVENT_FONT + 7, base)
-    for loc in ("center", "left", "right"):  # a panel's title goes above the numbers
-        title = ax.get_title(loc)
-        if title:
-            size = {"center": ax.title, "left": ax._left_title, "right": ax._right_title}[loc].get_fontsize()
-            ax.set_title(title, loc=loc, pad=base + rows * (EVENT_FONT + 7) + 4, fontsize=size)
+    for loc, title in panel_titles(ax).items():  # a panel's title goes above the numbers
+        if title.get_text():
+            pad = base + rows * (EVENT_FONT + 7) + 4
+            ax.set_title(title.get_text(), loc=loc, pad=pad, fontsize=title.get_fontsize())
