@@ -1,5 +1,6 @@
 """The documentation site: it builds offline with warnings as errors, its reference names every
-parameter, measure, command and public function, and a built page loads nothing from a network."""
+parameter, file key, measure, command and public function, and the built site, opened from disk
+in Chromium, requests nothing from a network."""
 
 from __future__ import annotations
 
@@ -15,19 +16,24 @@ import typer
 import catchup
 from catchup.analysis.measures import measures
 from catchup.cli import app
+from catchup.config.schema import FILE_SCHEMAS, file_keys, history_columns, history_metrics
 from catchup.model.parameters import PARAMETERS
 from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SPHINX = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html"]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The site built from a copy of docs/ (the build writes its generated pages beside the
-    sources: the checkout stays clean)."""
+    sources: the checkout stays clean). The tutorials are rendered unexecuted: their execution
+    is tested on its own (nbmake, `make test`)."""
     tmp = tmp_path_factory.mktemp("docs")
     source = Path(shutil.copytree(ROOT / "docs", tmp / "docs", ignore=shutil.ignore_patterns("_build")))
     out = tmp / "html"
     done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(source), str(out)],
+        [*SPHINX, "-D", "nb_execution_mode=off", str(source), str(out)],
         capture_output=True,
         text=True,
     )
@@ -62,3 +68,34 @@ def test_a_built_page_loads_nothing_from_a_network(site):
         text = page.read_text()
         assert not re.search(r"""<(script|img|link)[^>]+(src|href)=["']https?://""", text), page
         assert "@import url(http" not in text
+
+
+def test_the_file_reference_names_every_key_column_and_fact_with_a_meaning(site):
+    page = (site / "reference" / "files.html").read_text()
+    for kind in FILE_SCHEMAS:
+        rows = file_keys(kind)
+        assert not [k.path for k in rows if f">{k.path}<" not in page], kind
+        assert not [k.path for k in rows if not k.meaning.strip()], f"{kind}: keys without a meaning"
+    for row in history_columns() + history_metrics():
+        assert f">{row.path}<" in page and row.meaning.strip(), row.path
+
+
+@pytest.mark.slow
+def test_the_built_site_opens_from_disk_in_chromium_with_no_network_request(site):
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
+    requests: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        page = browser.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        for name in ("index", "reference/files", "getting-started", "search"):
+            page.goto((site / f"{name}.html").as_uri(), wait_until="load")
+            assert "catchup" in page.title()
+        page.goto((site / "search.html").as_uri() + "?q=patent_barrier", wait_until="load")
+        page.locator("#search-results li").first.wait_for(timeout=20_000)  # the local search index
+        assert page.locator("#search-results li").count() > 0
+        browser.close()
+    assert requests and not [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]

@@ -11,6 +11,7 @@ from sphinx.application import Sphinx
 from catchup.analysis.measures import measures
 from catchup.cli import app
 from catchup.config.parameters import markdown_table
+from catchup.config.schema import FILE_SCHEMAS, Key, file_keys, history_columns, history_metrics
 
 
 def _escaped(text: str) -> str:
@@ -42,6 +43,15 @@ def cli_markdown() -> str:
     return "\n".join(lines)
 
 
+def key_table(rows: list[Key], header: dict[str, str]) -> str:
+    """Keys as a Markdown table: `header` maps a Key attribute to its column title."""
+    lines = ["| " + " | ".join(header.values()) + " |", "|" + "---|" * len(header)]
+    for k in rows:
+        cells = [f"`{k.path}`"] + [_escaped(" ".join(getattr(k, a).split())) for a in list(header)[1:]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _write(app_: Sphinx) -> None:
     out = Path(app_.srcdir) / "reference" / "_generated"
     out.mkdir(parents=True, exist_ok=True)
@@ -50,6 +60,13 @@ def _write(app_: Sphinx) -> None:
     rows += [f"| `{m.name}` | {m.label} | {m.unit} | {m.meaning} |" for m in measures().values()]
     (out / "measures.md").write_text("\n".join(rows) + "\n")
     (out / "cli.md").write_text(cli_markdown() + "\n")
+    columns = {"path": "key", "accepts": "accepts", "default": "default", "meaning": "meaning"}
+    for kind in FILE_SCHEMAS:
+        (out / f"{kind}-keys.md").write_text(key_table(file_keys(kind), columns))
+    columns = {"path": "column", "default": "required", "meaning": "meaning"}
+    (out / "history-columns.md").write_text(key_table(history_columns(), columns))
+    columns = {"path": "fact", "accepts": "written in", "default": "use", "meaning": "meaning"}
+    (out / "history-metrics.md").write_text(key_table(history_metrics(), columns))
 
 
 def setup(app_: Sphinx) -> dict[str, bool]:

@@ -13,16 +13,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from catchup.config.builtin import EXPERIMENTS, find
-from catchup.config.messages import NAME_PATTERN, format_validation_error
+from catchup.config.messages import NAME_PATTERN, STRICT, format_validation_error
 from catchup.config.scenario import Scenario, load_scenario, with_overrides
 from catchup.config.toml import read_toml
 from catchup.errors import ParameterError, ScenarioError
 from catchup.model.cohorts import BUILT_IN_COHORTS
 
-STRICT = ConfigDict(extra="forbid", strict=True)
 DOCKING = EXPERIMENTS / "docking"  # the built-in docking files, found by name
 DOCKING_KEYS = {"statements", "counterfactuals", "reference"}  # what only a docking file has
 
@@ -37,14 +36,22 @@ class CheckSpec(BaseModel):
     `at_least` within the periods; first: the first period it reaches `at_least` (runs that
     never do are left out and counted)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = STRICT
     measure: Literal["mean", "largest", "lead", "below", "reaches", "first"]
+    """How the column is summarised: `mean`, `largest`, `lead`, `below`, `reaches` or `first` (see the
+    docking page)."""
     column: Annotated[str, Field(min_length=1)]
+    """The per-step column measured (a share, a cohort's `share_<name>`, ...)."""
     start: Annotated[int, Field(ge=1, le=100_000, alias="from")]
+    """First reference period measured (key `from`; the reference's periods, counted from 1)."""
     end: Annotated[int, Field(ge=1, le=100_000, alias="to")]
+    """Last reference period measured (key `to`, inclusive)."""
     among: list[Annotated[str, Field(min_length=1)]] | None = None
+    """Columns compared (`largest`, `lead`)."""
     than: str | None = None
+    """The column compared with (`below`)."""
     at_least: float | None = Field(default=None, allow_inf_nan=False)
+    """The level to reach (`reaches`, `first`)."""
 
     @model_validator(mode="after")
     def _check(self) -> CheckSpec:
@@ -81,11 +88,15 @@ class StatementSpec(CheckSpec):
     """A baseline statement of the reference: its text, value, and the tolerance of a match."""
 
     text: Annotated[str, Field(min_length=1, max_length=400)]
+    """The reference's statement, in words."""
     reference: float = Field(allow_inf_nan=False)
+    """The value the reference reports."""
     # about: within `tolerance` of the reference; above / below: beyond it (a bound the
     # reference states, "above 0.73")
     relation: Literal["about", "above", "below"] = "about"
+    """`about` (within tolerance), `above` or `below` (a bound the reference states)."""
     tolerance: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    """How close a match must come (`about` only)."""
 
     @model_validator(mode="after")
     def _tolerance(self) -> StatementSpec:
@@ -102,6 +113,7 @@ class CounterfactualCheckSpec(CheckSpec):
     """What a counterfactual moves, and which way the reference says it moves."""
 
     direction: Literal["up", "down"]
+    """Which way the reference says the counterfactual moves the measure: `up` or `down`."""
 
 
 class CounterfactualSpec(BaseModel):
@@ -109,9 +121,13 @@ class CounterfactualSpec(BaseModel):
 
     model_config = STRICT
     text: Annotated[str, Field(min_length=1, max_length=400)]
-    scenario: str | None = None  # relative to the docking file; default: the baseline's
+    """The counterfactual, in words."""
+    scenario: str | None = None
+    """Another scenario file, relative to the docking file (default: the baseline's)."""
     set: dict[str, Any] = Field(default_factory=dict)
+    """Parameter changes of the counterfactual."""
     checks: Annotated[list[CounterfactualCheckSpec], Field(min_length=1)]
+    """What it moves and which way (`[[counterfactuals.NAME.checks]]`)."""
 
     @model_validator(mode="after")
     def _changes_something(self) -> CounterfactualSpec:
@@ -125,16 +141,25 @@ class DockingSpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
+    """The docking's name; it names the results folder."""
     reference: Annotated[str, Field(min_length=1, max_length=400)]
+    """The published model docked with (authors, year, title)."""
     scenario: Annotated[str, Field(min_length=1)]
+    """The scenario reproducing the reference's set-up, relative to this file."""
     seeds: Annotated[int, Field(ge=2, le=100_000)] = 200
+    """Runs per set-up."""
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    """The root of the run seeds."""
     steps_per_period: Annotated[int, Field(ge=1, le=52)] = 1
-    labels: dict[str, str] = Field(default_factory=dict)  # cohort -> the reference's name
+    """catchup steps per period of the reference."""
+    labels: dict[str, str] = Field(default_factory=dict)
+    """Cohort names as the reference names them, `cohort = "name"`."""
     statements: Annotated[list[StatementSpec], Field(min_length=1)]
+    """The reference's baseline statements (`[[statements]]`)."""
     counterfactuals: dict[Annotated[str, Field(pattern=NAME_PATTERN)], CounterfactualSpec] = Field(
         default_factory=dict
     )
+    """The reference's counterfactuals by name (`[counterfactuals.NAME]`)."""
 
 
 @dataclass(frozen=True)

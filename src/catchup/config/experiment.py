@@ -54,8 +54,11 @@ class FactorLevel(BaseModel):
 
     model_config = STRICT
     set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    """Parameter values of this level."""
     events: list[EventSpec] = Field(default_factory=list)
+    """Dated events this level adds to the base scenario."""
     drop_events: list[str] = Field(default_factory=list)
+    """Labels of the base scenario's events this level removes (a counterfactual history)."""
 
 
 class SampleSpec(BaseModel):
@@ -63,10 +66,16 @@ class SampleSpec(BaseModel):
 
     model_config = STRICT
     method: Literal["latin", "sobol", "morris"]
+    """The SALib sampler: `latin` (Latin hypercube), `sobol` (Saltelli, for Sobol indices) or `morris`
+    (elementary effects)."""
     size: Annotated[int, Field(ge=1, le=1_000_000)]
+    """Sample size (Sobol: a power of 2; Morris: trajectories)."""
     seed: Annotated[int, Field(ge=0)] | None = None
-    levels: Annotated[int, Field(ge=2, le=100)] = 4  # Morris grid levels
+    """The sampler's seed (default: the experiment's base_seed)."""
+    levels: Annotated[int, Field(ge=2, le=100)] = 4
+    """Grid levels of the Morris design."""
     ranges: dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]]
+    """The sampled parameters and their ranges, `name = [low, high]`."""
 
 
 class ExperimentSpec(BaseModel):
@@ -74,17 +83,29 @@ class ExperimentSpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
+    """The experiment's name; it names the results folder."""
     description: Annotated[str, Field(max_length=4000)] = ""
+    """What the experiment asks, in words."""
     scenario: str
+    """The base scenario: a built-in name or a path relative to this file."""
     replications: Annotated[int, Field(ge=1, le=100_000)] = 8
+    """Runs (seeds) per design point."""
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    """The root of the run seeds: run i of the design uses run_seed(base_seed, i)."""
     trajectories: bool | list[str] = False
+    """Per-step tables to keep: false, true (all columns) or a list of columns."""
     chunk_size: Annotated[int, Field(ge=1, le=100_000)] = 64
-    max_runs: Annotated[int, Field(ge=1, le=MAX_RUNS_LIMIT)] = DEFAULT_MAX_RUNS  # a guard against typos
+    """Runs written to disk together; an interrupted sweep resumes from the last whole chunk."""
+    max_runs: Annotated[int, Field(ge=1, le=MAX_RUNS_LIMIT)] = DEFAULT_MAX_RUNS
+    """A guard against typos: a larger design is refused unless this is raised."""
     set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    """Parameter values applied at every design point."""
     factors: dict[str, dict[str, FactorLevel]] = Field(default_factory=dict)
+    """Named factors, each with named levels (`[factors.NAME.LEVEL]`); the design is every combination."""
     grid: dict[str, Annotated[list[Number], Field(min_length=1)]] = Field(default_factory=dict)
+    """Parameter values to cross, `name = [v1, v2, ...]`; crossed with the factors."""
     sample: SampleSpec | None = None
+    """A sampled design instead of a grid (`[sample]`)."""
 
     @model_validator(mode="after")
     def _one_design(self) -> ExperimentSpec:

@@ -42,6 +42,33 @@ OUTCOME_EVENTS = {"mission_target": "mission_year", "first_home_product": "first
 # in its first, second, ... technology generation (MISSION_MILESTONES of them, model/outcomes.py).
 # Event rows the scenario sets as dated events (inputs, not fitted).
 INPUT_EVENTS = ("program_start", "embargo", "mobilisation", "policy", "new_generation")
+# What each column and each metric means: the file reference (docs/reference/files.md) is
+# generated from these, and a test fails if a column or metric has no meaning.
+COLUMN_MEANINGS = {
+    "year": "When the fact holds (a calendar year, decimals allowed); for an event, the year it happened.",
+    "metric": "What was measured: a share (below) or `event`.",
+    "value": "The share (0 to 1) or, for `event`, which event (below).",
+    "low": "The lowest value (or year, for an event) the sources allow: the accepted range starts here.",
+    "high": "The highest value (or year) the sources allow.",
+    "source": "Where the fact comes from (publication, date, address): every row needs one.",
+    "note": "How the number was read from the source, in words.",
+    "use": "`calibrate` (the search fits it), `validate` (kept out of every search, reported apart) or "
+    "`input` (a dated decision the scenario sets as an event; checked, not fitted). Optional: "
+    "without it every target calibrates.",
+}
+METRIC_MEANINGS = {
+    "home_share_home_market": "Home firms' share of the home market at the year.",
+    "home_share_world_market": "Home firms' share of the world market at the year.",
+    "largest_home_firm_share": "The largest home firm's share of the home market at the year.",
+    "home_standard_share": "The home standard's share of its generation's home demand (e.g. 3G users).",
+    "mission_target": "The mission reached its target (one row per milestone: first, second generation).",
+    "first_home_product": "The first home product reached the market.",
+    "program_start": "A state programme started (input).",
+    "embargo": "Foreign suppliers were cut off (input).",
+    "mobilisation": "Resources were mobilised for the mission (input).",
+    "policy": "A policy decision (input).",
+    "new_generation": "A new technology generation arrived (input).",
+}
 # A range narrower than this (in the target's unit) is widened to it when normalising.
 MIN_WIDTH = 0.01
 

@@ -10,11 +10,15 @@ import re
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.fields import FieldInfo
 
 from catchup.config.parameters import ParametersSpec, did_you_mean
 from catchup.model.parameters import BY_NAME
 
+# Every file schema: unknown keys and wrong types are errors, never coerced; a field's docstring
+# is its meaning, shown in the file reference (docs/reference/files.md).
+STRICT = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
 # A name is also a folder under results/: letters, digits, _ . -, not starting with a dot (so
 # never ".", ".." nor a hidden folder) and never a path.
 NAME_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
@@ -93,13 +97,20 @@ def _bounds(schema: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     if not (isinstance(parent, type) and issubclass(parent, BaseModel)):
         return None
     field = _field(parent, loc[-1])
-    if field is None:
-        return None
+    return None if field is None else field_allowed(field)
+
+
+def field_allowed(field: FieldInfo) -> str:
+    """What a key accepts, in words, from its type, bounds and choices (messages and the file
+    reference say the same)."""
     annotation = _unwrap(field.annotation)
     if get_origin(annotation) is Literal:
         return ", ".join(repr(a) for a in get_args(annotation))
-    ge = next((m.ge for m in field.metadata if getattr(m, "ge", None) is not None), None)
-    le = next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
+    metadata = [*field.metadata, *_inner_metadata(field.annotation)]
+    ge = next((m.ge for m in metadata if getattr(m, "ge", None) is not None), None)
+    le = next((m.le for m in metadata if getattr(m, "le", None) is not None), None)
+    gt = next((m.gt for m in metadata if getattr(m, "gt", None) is not None), None)
+    lt = next((m.lt for m in metadata if getattr(m, "lt", None) is not None), None)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return (
             f"a table with keys {', '.join(annotation.model_fields)}"
@@ -110,8 +121,22 @@ def _bounds(schema: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
         annotation, getattr(annotation, "__name__", str(annotation))
     )
     if ge is not None and le is not None:
-        return f"{kind} in [{ge:,}, {le:,}]" if annotation is int else f"{kind} in [{ge:g}, {le:g}]"
+        if annotation is int:
+            return f"{kind} in [{ge:,}, {'2^63 - 1' if le == 2**63 - 1 else f'{le:,}'}]"
+        return f"{kind} in [{ge:g}, {le:g}]"
+    if (ge is not None or gt is not None) and (le is not None or lt is not None) and annotation is float:
+        low, high = ("[", ge) if ge is not None else ("(", gt), ("]", le) if le is not None else (")", lt)
+        return f"{kind} in {low[0]}{low[1]:g}, {high[1]:g}{high[0]}"
     return kind
+
+
+def _inner_metadata(annotation: Any) -> list[Any]:
+    """Bounds written inside an optional value (`Annotated[float, Field(gt=0)] | None`)."""
+    if get_origin(annotation) not in (Union, types.UnionType):
+        return []
+    inner = [a for a in get_args(annotation) if get_origin(a) is Annotated]
+    found = [m for a in inner for m in a.__metadata__]
+    return found + [x for m in found for x in getattr(m, "metadata", [])]
 
 
 def allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> str | None:
@@ -125,7 +150,7 @@ def allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> s
             return f"a parameter name from `catchup params`{did_you_mean(str(loc[-1]))}"
         if isinstance(parent, type) and issubclass(parent, BaseModel):
             return ", ".join(f.alias or name for name, f in parent.model_fields.items())
-        return "see README.md for the keys of this table"
+        return "see the file reference, docs/reference/files.md"
     if is_parameter and str(loc[-1]) in BY_NAME:
         return BY_NAME[str(loc[-1])].allowed()
     here = _annotation_at(schema, loc)
@@ -136,7 +161,7 @@ def allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> s
         return bounds
     if _is_number(_annotation_at(schema, loc)):
         return "a number"
-    return bounds or "see README.md and docs/ODD.md"
+    return bounds or "see the file reference, docs/reference/files.md"
 
 
 # pydantic adds the member it tried to a union's error location (`grid.x[0].int`): not a key.

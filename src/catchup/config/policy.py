@@ -44,9 +44,11 @@ class RobustnessSpec(BaseModel):
 
     model_config = STRICT
     samples: Annotated[int, Field(ge=1, le=MAX_ROBUSTNESS_SAMPLES)] = 4
+    """Latin hypercube points of the uncertain parameters every candidate is judged on."""
     parameters: Annotated[
         dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]], Field(min_length=1)
     ]
+    """The uncertain parameters and their ranges, `name = [low, high]`."""
 
 
 class PolicySpec(BaseModel):
@@ -54,17 +56,27 @@ class PolicySpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
+    """The policy problem's name; it names the results folder."""
     description: Annotated[str, Field(max_length=4000)] = ""
+    """What the problem asks, in words."""
     scenario: Annotated[str, Field(min_length=1)]
+    """The base scenario: a built-in name or a path relative to this file."""
     objectives: Annotated[list[str], Field(min_length=2, max_length=4)]
+    """Two to four objectives to optimise (see `catchup policy --help`)."""
     levers: Annotated[
         dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]], Field(min_length=1)
     ]
+    """The policy levers searched and their ranges, `name = [low, high]`."""
     seeds: Annotated[int, Field(ge=1, le=10_000)] = 32
+    """Seeds every candidate is run on (the same for all)."""
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    """The root of those seeds."""
     trials: Annotated[int, Field(ge=1, le=100_000)] = 100
-    population: Annotated[int, Field(ge=4, le=1000)] = 20  # NSGA-II population per generation
+    """Candidates evaluated when `--trials` is not given."""
+    population: Annotated[int, Field(ge=4, le=1000)] = 20
+    """NSGA-II population per generation."""
     robustness: RobustnessSpec | None = None
+    """Uncertain non-policy parameters every candidate is judged across (`[robustness]`)."""
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ import math
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from catchup.config.messages import STRICT
 from catchup.model.cohorts import BUILT_IN_COHORTS, FOREIGN_COUNTRY, HOME_COUNTRY, BuyerClass, Cohort, Country
 
-STRICT = ConfigDict(extra="forbid", strict=True)
 COHORT_NAME = r"^[A-Za-z][A-Za-z0-9_]*$"  # it names output columns: share_<name>
 
 
@@ -23,12 +23,17 @@ class CohortSpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=COHORT_NAME, max_length=40)]
-    country: Annotated[str, Field(min_length=1, max_length=40)]  # home, foreign or a [[countries]] name
+    """The cohort's name; it names output columns (`share_<name>`)."""
+    country: Annotated[str, Field(min_length=1, max_length=40)]
+    """`home`, `foreign` or the name of a `[[countries]]` entry."""
     year: Annotated[float, Field(allow_inf_nan=False)]
+    """When the cohort's firms enter."""
     firms: Annotated[int, Field(ge=1, le=200)]
-    # capability relative to the newest generation's opportunity at entry
+    """How many firms enter."""
     position: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    """Capability at entry, relative to the newest generation's opportunity."""
     cash: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] | None = None
+    """Founders' cash per firm (default: the country's default)."""
 
     def resolve(self) -> Cohort:
         return Cohort(self.name, self.country, self.year, self.firms, self.position, self.cash)
@@ -39,7 +44,9 @@ class CountrySpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=COHORT_NAME, max_length=40)]
+    """The country's name (a cohort's `country`)."""
     market_weight: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
+    """Its market's weight in world demand, taken from the foreign market."""
 
     def resolve(self) -> Country:
         return Country(self.name, self.market_weight)
@@ -50,14 +57,25 @@ class BuyerSpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=COHORT_NAME, max_length=40)]
+    """The buyer class's name."""
     share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    """Its share of demand in every mainstream market (the shares of all classes sum to at most 1)."""
     quality_sensitivity: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)]
+    """How strongly these buyers choose by quality."""
     price_sensitivity: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
+    """How strongly they choose by price."""
     network_effect: Annotated[float, Field(ge=0, le=20, allow_inf_nan=False)]
+    """How strongly they follow a product's installed base."""
     minimum_quality: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
+    """Products below this quality are not considered (capability units: the first generation's ceiling is
+    1)."""
     maximum_price: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)] | None = None
+    """Products above this price are not bought (default: no limit)."""
     sellers: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = None
+    """Only firms of these cohorts may sell to them (default: anyone)."""
     network_floor: Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False)] | None = None
+    """The bandwagon's floor for this class: installed bases below it count as none, and doubling a small
+    base counts as much as doubling a large one (default: the `network_floor` parameter)."""
 
     def resolve(self) -> BuyerClass:
         return BuyerClass(

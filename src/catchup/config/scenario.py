@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from catchup.config.builtin import find
-from catchup.config.messages import NAME_PATTERN, format_validation_error
+from catchup.config.messages import NAME_PATTERN, STRICT, format_validation_error
 from catchup.config.parameters import ParametersSpec, bounds_problems, check_parameters, given_values
 from catchup.config.population import (
     BuyerSpec,
@@ -32,21 +32,27 @@ from catchup.model.cohorts import BuyerClass, Cohort, Country
 from catchup.model.events import DatedEvent, event_step
 from catchup.model.parameters import BY_NAME, SETUP_ONLY, defaults
 
-STRICT = ConfigDict(extra="forbid", strict=True)
-
 
 class EventSpec(BaseModel):
     """A dated event: parameter changes, the arrival of a new generation, home firms founded."""
 
     model_config = STRICT
     year: Annotated[float, Field(allow_inf_nan=False)]
+    """When the event happens (a calendar year, decimals allowed); it takes effect at the step that contains
+    it."""
     label: Annotated[str, Field(max_length=200)] = ""
+    """A short name shown on figures and used by experiments' `drop_events` to remove the event."""
     new_generation: bool = False
+    """A new technology generation arrives (a technological discontinuity)."""
     home_entrants: Annotated[int, Field(ge=0, le=200)] = 0
-    # the range of new_generation_start, which it overrides for one generation
+    """Home firms founded at this date."""
     generation_progress: float | None = Field(default=None, ge=0.01, le=0.9, allow_inf_nan=False)
-    home_standard: bool = False  # the new generation is the home standard's
+    """How far the new generation's opportunity is already explored at arrival; overrides
+    `new_generation_start` for this generation only."""
+    home_standard: bool = False
+    """The new generation is the home country's own standard (its adoption is measured apart)."""
     set: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    """Parameter values that change at this date (any name from `catchup params` not read only at set-up)."""
 
     @model_validator(mode="after")
     def _check(self) -> EventSpec:
@@ -74,34 +80,48 @@ class CalibrationSpec(BaseModel):
     """How a historical case is calibrated: its dated facts and its free parameters."""
 
     model_config = STRICT
-    history: Annotated[str, Field(min_length=1)]  # CSV of dated facts, relative to this file
-    seeds: Annotated[int, Field(ge=16, le=10_000)] = 32  # seeds per objective evaluation
+    history: Annotated[str, Field(min_length=1)]
+    """The case's history file (CSV of dated facts), relative to this file."""
+    seeds: Annotated[int, Field(ge=16, le=10_000)] = 32
+    """Seeds per evaluation of the objective; every trial uses the same seeds."""
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
-    trials: Annotated[int, Field(ge=1, le=100_000)] = 100  # default for `catchup calibrate`
+    """The root of the calibration seeds."""
+    trials: Annotated[int, Field(ge=1, le=100_000)] = 100
+    """Trials `catchup calibrate` runs when `--trials` is not given."""
     free: Annotated[
         dict[str, Annotated[list[int | float], Field(min_length=2, max_length=2)]], Field(min_length=1)
     ]
-    # A documented prior [mean, sd] per free parameter: the search pays ((value - mean) / sd)^2
-    # for leaving it, so a parameter the facts cannot pin down is held by what is known of it.
+    """The free parameters and their bounds, `name = [low, high]`."""
     prior: dict[str, Annotated[list[int | float], Field(min_length=2, max_length=2)]] = {}
+    """A documented prior `name = [mean, sd]` per free parameter: the search pays ((value - mean) / sd)^2 for
+    leaving it, so a parameter the facts cannot pin down is held by what is known of it."""
 
 
 class CalibratedSpec(BaseModel):
     """What `catchup calibrate` records about the search that produced a calibrated file."""
 
     model_config = STRICT
-    objective: float  # the search's objective at the best trial (range distances + centring)
-    distance: float  # the sum of range distances alone: 0 when every median is inside its range
+    objective: float
+    """The search's objective at the best trial (range distances plus centring and prior terms)."""
+    distance: float
+    """The sum of range distances alone: 0 when every calibration fact's median is inside its range."""
     date: str
+    """When the calibration ran."""
     trials: int
+    """Trials the search ran."""
     seeds: int
+    """Seeds per objective evaluation."""
     base_seed: int
+    """The root of the calibration seeds."""
     study: str
+    """The Optuna study (storage and name) that holds every trial."""
     case_sha256: str
+    """Hash of the case file the search calibrated, so a changed case is noticed."""
     history_sha256: str
-    # How much the objective rises when each free parameter moves 20% down or up (on the
-    # calibration seeds): a flat row is a parameter the facts do not identify.
+    """Hash of the history file the search fitted, so a changed history is noticed."""
     identification: list[dict[str, bool | float | str]] = []
+    """How much the objective rises when each free parameter moves 20% down or up: a flat row is a parameter
+    the facts do not identify."""
 
 
 class ScenarioSpec(BaseModel):
@@ -109,19 +129,33 @@ class ScenarioSpec(BaseModel):
 
     model_config = STRICT
     name: Annotated[str, Field(pattern=NAME_PATTERN, min_length=1, max_length=80)]
+    """The scenario's name; it names the results folder."""
     description: Annotated[str, Field(max_length=4000)] = ""
+    """What the scenario represents, in words."""
     start_year: Annotated[float, Field(ge=1800, le=2200)] = 1990
+    """The first simulated year."""
     end_year: Annotated[float, Field(ge=1800, le=2300)] = 2030
+    """The year the simulation stops (at least one step after start_year)."""
     steps_per_year: Annotated[int, Field(ge=1, le=52)] = 4
+    """Simulation steps per year."""
     seeds: Annotated[int, Field(ge=1, le=1_000_000)] = 16
+    """Runs (random seeds) when the command line does not say."""
     base_seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    """The root of the run seeds: run i uses run_seed(base_seed, i)."""
     parameters: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    """Parameter values that differ from the defaults (every name and range in the parameter reference)."""
     events: list[EventSpec] = Field(default_factory=list)
+    """Dated events, `[[events]]` tables."""
     countries: list[CountrySpec] = Field(default_factory=list, max_length=10)
+    """Third countries with their own markets, `[[countries]]` tables."""
     cohorts: list[CohortSpec] = Field(default_factory=list, max_length=20)
+    """Groups of firms entering at a date, `[[cohorts]]` tables."""
     buyers: list[BuyerSpec] = Field(default_factory=list, max_length=10)
+    """Classes of buyers with their own tastes, `[[buyers]]` tables."""
     calibration: CalibrationSpec | None = None
+    """Only in a case file: its dated facts and free parameters."""
     calibrated: CalibratedSpec | None = None
+    """Written by `catchup calibrate` into a calibrated file: what the search found and on what."""
 
 
 @dataclass(frozen=True)
