@@ -34,9 +34,10 @@ run: $(STAMP)
 	$(BIN)/catchup run baseline --jobs $(JOBS) --quiet --overwrite
 	$(BIN)/catchup report results/baseline
 
+# The tests and the three tutorial notebooks (executed by nbmake, so a broken tutorial fails).
 test: $(STAMP) browser
-	$(BIN)/ruff check src tests scripts benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check src tests scripts benchmarks docs/_ext
+	$(BIN)/python -m pytest -q --nbmake tests docs/tutorials
 
 # The quick loop while developing: everything but the tests marked slow (about two minutes).
 test-fast: $(STAMP)
@@ -86,7 +87,7 @@ calibrate: $(STAMP)
 # The counterfactual experiments of the four cases, their tables and figures.
 counterfactuals: $(STAMP)
 	for c in speech shield two_bombs td_scdma; do \
-	  $(BIN)/catchup sweep counterfactuals/$$c --jobs $(JOBS) --out results/counterfactuals/$$c || exit 1; \
+	  $(BIN)/catchup sweep counterfactuals/$$c --jobs $(JOBS) --out results/counterfactuals/$$c --overwrite || exit 1; \
 	  $(BIN)/catchup compare results/counterfactuals/$$c --reference as_calibrated --out results/counterfactuals/$$c/changes.csv || exit 1; \
 	  $(BIN)/catchup plot results/counterfactuals/$$c --kind counterfactual || exit 1; \
 	done

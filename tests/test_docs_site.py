@@ -4,6 +4,7 @@ in Chromium, requests nothing from a network."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -30,7 +31,12 @@ def site(tmp_path_factory) -> Path:
     sources: the checkout stays clean). The tutorials are rendered unexecuted: their execution
     is tested on its own (nbmake, `make test`)."""
     tmp = tmp_path_factory.mktemp("docs")
-    source = Path(shutil.copytree(ROOT / "docs", tmp / "docs", ignore=shutil.ignore_patterns("_build")))
+    ignore = shutil.ignore_patterns("_build", "_generated", "tutorial-results", ".ipynb_checkpoints")
+    source = Path(shutil.copytree(ROOT / "docs", tmp / "docs", ignore=ignore))
+    # what the pages show from outside docs/: the curated figures, the changelog, the citation
+    shutil.copytree(ROOT / "results" / "figures", tmp / "results" / "figures")
+    for name in ("CHANGELOG.md", "CITATION.cff"):
+        shutil.copy(ROOT / name, tmp / name)
     out = tmp / "html"
     done = subprocess.run(
         [*SPHINX, "-D", "nb_execution_mode=off", str(source), str(out)],
@@ -99,3 +105,22 @@ def test_the_built_site_opens_from_disk_in_chromium_with_no_network_request(site
         assert page.locator("#search-results li").count() > 0
         browser.close()
     assert requests and not [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]
+
+
+def test_the_three_tutorials_are_in_the_site_and_kept_without_outputs():
+    """make test executes them (nbmake); here: none is left out of the site, and none is stored
+    with outputs that could show what an older version printed."""
+    notebooks = sorted((ROOT / "docs" / "tutorials").glob("*.ipynb"))
+    assert len(notebooks) == 3
+    index = (ROOT / "docs" / "tutorials" / "index.md").read_text()
+    for path in notebooks:
+        assert f"\n{path.stem}\n" in index, f"{path.name} is not in the tutorials' toctree"
+        cells = json.loads(path.read_text())["cells"]
+        assert not [c for c in cells if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])]
+
+
+def test_the_readme_is_a_landing_page_whose_links_resolve():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) < 150
+    for target in re.findall(r"\]\(((?:docs|results)/[^)#]+)", readme):
+        assert (ROOT / target).exists(), target

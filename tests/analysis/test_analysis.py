@@ -73,6 +73,9 @@ def test_compare_reads_run_and_sweep_folders(tmp_path):
     assert table.loc[1:2, "niche_market_size"].tolist() == [0.0, 0.4]
     in_memory, on_disk = table.iloc[3].drop("source"), table.iloc[0].drop("source")
     pd.testing.assert_series_equal(in_memory, on_disk, check_names=False)  # a folder or a result alike
+    alone = compare(result)  # one result, not in a list, as one path is
+    pd.testing.assert_frame_equal(alone, compare([result]))
+    assert alone["group"].tolist() == ["short"]
     with pytest.raises(ResultsError, match="manifest"):
         compare([tmp_path])
 

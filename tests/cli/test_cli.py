@@ -183,3 +183,17 @@ def test_dashboard_command_refuses_a_missing_scenario_folder(tmp_path):
     pytest.importorskip("solara")
     result = catchup_cli("dashboard", "--scenarios", str(tmp_path / "none"))
     assert result.exit_code == 2 and "no such folder" in result.stderr
+
+
+def test_an_interrupted_sweep_says_how_to_continue_where_it_ran(tmp_path, monkeypatch):
+    """The hint repeats --jobs (and --scheduler): followed literally, it resumes the same way."""
+    exp = tmp_path / "e.toml"
+    exp.write_text(f'name = "e"\nscenario = "{SHORT}"\nreplications = 1\n[grid]\nniche_market_size = [0.0]\n')
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(catchup.experiments, "sweep", interrupted)
+    result = catchup_cli("sweep", str(exp), "--out", str(tmp_path / "s"), "--jobs", "2", "--quiet")
+    assert result.exit_code != 0
+    assert f"catchup sweep {exp} --out {tmp_path / 's'} --jobs 2 --resume" in result.stderr.replace("\n", "")

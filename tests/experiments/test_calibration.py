@@ -80,6 +80,29 @@ def test_interrupted_calibration_resumes_from_the_stored_trials(tmp_path):
     assert [t.params for t in after[:3]] == first  # kept, not redone
 
 
+def test_processes_sharing_a_study_stop_at_the_trials_the_study_should_hold(tmp_path):
+    """`--trials N` is what the shared study should hold, not what each process adds: trials
+    another process finishes meanwhile count (here added to the storage during the search)."""
+    case = load_case(toy_case(tmp_path))
+    name = study_name(case)
+
+    def another_process_finishes_three(done: int, total: int, best: float) -> None:
+        if done == 1:
+            other = optuna.load_study(study_name=name, storage=storage(tmp_path))
+            for k in range(3):
+                params = {p: (low + high) / 2 + 0.01 * k for p, (low, high) in case.free.items()}
+                distributions = {
+                    p: optuna.distributions.FloatDistribution(low, high)
+                    for p, (low, high) in case.free.items()
+                }
+                other.add_trial(
+                    optuna.trial.create_trial(params=params, distributions=distributions, value=9.0)
+                )
+
+    result = calibrate(case, trials=6, storage=storage(tmp_path), on_trial=another_process_finishes_three)
+    assert len(completed(tmp_path, name)) == 6 and result.trials == 6  # 3 own trials, not 6
+
+
 def test_study_name_changes_with_the_objective(tmp_path):
     path = toy_case(tmp_path)
     name = study_name(load_case(path))

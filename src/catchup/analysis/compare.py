@@ -76,10 +76,10 @@ def summarise_group(runs: pd.DataFrame) -> dict[str, Any]:
     return row
 
 
-def compare(sources: Sequence[str | Path | Results]) -> pd.DataFrame:
+def compare(sources: str | Path | Results | Sequence[str | Path | Results]) -> pd.DataFrame:
     """One row per scenario (run folder) or per point (sweep folder), over all sources."""
-    if isinstance(sources, (str, Path)):
-        sources = [sources]  # one folder given as it is, not as a sequence of characters
+    if isinstance(sources, (str, Path)) or not isinstance(sources, Sequence):
+        sources = [sources]  # one folder or result given as it is, not as a sequence of characters
     rows, labels_met = [], {"source": None, "group": None}
     for source in sources:
         results = open_results(source)

@@ -73,9 +73,12 @@ def sweep(
                     loaded, target, executor=ex, resume=resume, overwrite=overwrite, on_progress=show
                 )
         except KeyboardInterrupt:
+            where = (f" --scheduler {scheduler}" if scheduler else "") + (
+                f" --jobs {jobs}" if jobs > 1 else ""
+            )
             interrupted(
                 f"finished chunks are kept in {target}/; continue with: "
-                f"catchup sweep {experiment} --out {target} --resume"
+                f"catchup sweep {experiment} --out {target}{where} --resume"
             )
     say(f"sweep '{loaded.name}': {loaded.n_runs} runs written to {target}/")
 

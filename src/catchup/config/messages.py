@@ -153,9 +153,8 @@ def allowed(loc: tuple[Any, ...], error_type: str, schema: type[BaseModel]) -> s
         return "see the file reference, docs/reference/files.md"
     if is_parameter and str(loc[-1]) in BY_NAME:
         return BY_NAME[str(loc[-1])].allowed()
-    here = _annotation_at(schema, loc)
-    if error_type == "value_error" and isinstance(here, type) and issubclass(here, BaseModel):
-        return None  # a rule across a table's keys: its message says what is needed
+    if error_type == "value_error":
+        return None  # a rule the schema's own validator states: its message says what is needed
     bounds = _bounds(schema, loc)
     if bounds and " in [" in bounds:
         return bounds

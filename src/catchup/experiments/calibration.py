@@ -289,8 +289,11 @@ def calibrate(
             if on_trial is not None:
                 on_trial(done(), trials, study.best_value)
 
+        # Other processes may share the study: stop as soon as it holds `trials` finished trials,
+        # whoever finished them (a process counting only its own would overshoot).
+        enough = optuna.study.MaxTrialsCallback(trials, states=(optuna.trial.TrialState.COMPLETE,))
         while done() < trials:
-            study.optimize(objective_fn, n_trials=trials - done(), callbacks=[report])
+            study.optimize(objective_fn, n_trials=trials - done(), callbacks=[report, enough])
         best = study.best_trial
         values = {k: best.params[k] for k in case.free}
         fit = evaluate(case, values, seeds, executor=ex)
