@@ -61,7 +61,7 @@ docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
 # Docking with two published models: each reference's set-up and counterfactuals on 200 seeds
-# (tables, docking.md and figure under results/docking/<name>/; about 5 minutes on 2 cores).
+# (tables, docking.md and figure under results/docking/<name>/; about 3 minutes on 2 cores).
 dock: $(STAMP)
 	$(BIN)/catchup dock llm2017 --jobs $(JOBS)
 	$(BIN)/catchup dock mnow_computers --jobs $(JOBS)

@@ -3,6 +3,7 @@ builds, so the reference cannot drift from the code."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
@@ -52,6 +53,17 @@ def key_table(rows: list[Key], header: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def output_columns() -> dict[str, list[str]]:
+    """The columns of a run folder's tables, as a one-seed run of the baseline writes them (what
+    is written, not a list kept by hand)."""
+    import catchup
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    result = catchup.run(catchup.load_scenario("baseline"), seeds=1)
+    tables = {"runs": result.runs, "trajectories": result.trajectories, "windows": result.windows}
+    return {name: [str(c) for c in table.columns] for name, table in tables.items()}
+
+
 def _write(app_: Sphinx) -> None:
     out = Path(app_.srcdir) / "reference" / "_generated"
     out.mkdir(parents=True, exist_ok=True)
@@ -60,6 +72,8 @@ def _write(app_: Sphinx) -> None:
     rows += [f"| `{m.name}` | {m.label} | {m.unit} | {m.meaning} |" for m in measures().values()]
     (out / "measures.md").write_text("\n".join(rows) + "\n")
     (out / "cli.md").write_text(cli_markdown() + "\n")
+    for name, columns in output_columns().items():
+        (out / f"{name}-columns.md").write_text(", ".join(f"`{c}`" for c in columns) + "\n")
     columns = {"path": "key", "accepts": "accepts", "default": "default", "meaning": "meaning"}
     for kind in FILE_SCHEMAS:
         (out / f"{kind}-keys.md").write_text(key_table(file_keys(kind), columns))

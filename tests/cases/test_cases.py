@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from catchup.config.case import case_path, load_case, stale_reason
+from catchup.config.case import case_path, load_case, stale_reason, unset_inputs, within
 from catchup.config.history import INPUT_EVENTS, input_events, load_history
 from catchup.config.scenario import load_scenario
 from catchup.experiments.calibration import near_bounds, validate
@@ -56,29 +56,10 @@ def test_calibrated_case_fits_every_calibration_target_on_three_fresh_seed_roots
     assert (report["fit"]["use"] == "validate").sum() == 3 * len(calibrated.validation) >= 6
 
 
-def _within(year: float, low: float, high: float) -> bool:
-    """A whole-number bound means the whole calendar year (2002 covers 2002.0 to 2002.99)."""
-    top = high + 1 if float(high).is_integer() else high
-    return low <= year < top or year == high
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_case_sets_the_dated_decisions_of_its_history(case):
     scenario = load_scenario(CASES_DIR / f"{case}.toml")
-    history = load_history(scenario.calibration["history"])
-    for row in input_events(history).itertuples(index=False):
-        if row.value in ("program_start", "new_generation") and _within(
-            scenario.start_year, row.low, row.high
-        ):
-            continue  # the scenario starts with it (the first programme or generation)
-        if row.value == "new_generation" and float(row.high) <= scenario.start_year:
-            continue  # a generation that began before the span is the span's first generation
-        matching = [
-            e
-            for e in scenario.events
-            if _within(e.year, row.low, row.high) and (row.value != "new_generation" or e.new_generation)
-        ]
-        assert matching, f"{case}: no event for {row.value} in [{row.low}, {row.high}]"
+    assert unset_inputs(scenario, load_history(scenario.calibration["history"])) == []
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -92,7 +73,7 @@ def test_every_dated_event_of_a_case_is_a_fact_of_its_history(case):
             else tuple(k for k in INPUT_EVENTS if k != "new_generation")
         )
         matching = [
-            r for r in rows.itertuples(index=False) if r.value in kinds and _within(event.year, r.low, r.high)
+            r for r in rows.itertuples(index=False) if r.value in kinds and within(event.year, r.low, r.high)
         ]
         assert matching, f"{case}: event {event.label!r} ({event.year}) is no dated fact of its history file"
         assert all(str(r.source).strip() for r in matching)

@@ -10,7 +10,7 @@ import pytest
 from catchup.config.case import load_case
 from catchup.config.experiment import load_experiment
 from catchup.config.scenario import load_scenario
-from catchup.errors import ScenarioError
+from catchup.errors import CalibrationError, ScenarioError
 from catchup.experiments.runs import run
 from tests.conftest import make_scenario
 
@@ -170,3 +170,25 @@ def test_a_case_without_free_parameters_or_with_a_folder_as_history_is_refused(t
     folder = write_case(tmp_path, CASE.replace('history = "hist/toy.csv"', 'history = "hist"'))
     with pytest.raises(ScenarioError, match=r"calibration\.history: .*is a directory"):
         load_case(folder)
+
+
+def test_a_dated_decision_of_the_history_must_be_an_event_of_the_case(tmp_path):
+    """An input row no event sets (the history says the programme began in 2005, the case in
+    1994) is refused when the case is loaded, naming the file and the row."""
+    path = write_case(tmp_path)
+    facts = "1998,home_share_home_market,0.2,0.0,1.0,s,n\n1999,home_share_home_market,0.2,0.0,1.0,s,n\n"
+    for founding, ok in (
+        ("1994,event,program_start,1994,1994", True),
+        ("1997,event,program_start,1997,1998", False),
+    ):
+        (tmp_path / "hist" / "toy.csv").write_text(
+            f"year,metric,value,low,high,source,note\n{founding},s,n\n{facts}"
+        )
+        if ok:
+            assert load_case(path).targets
+            continue
+        with pytest.raises(CalibrationError) as err:
+            load_case(path)
+        assert str(path) in str(err.value) and "input row program_start (1997, range 1997 to 1998)" in str(
+            err.value
+        )

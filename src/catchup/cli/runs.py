@@ -152,7 +152,7 @@ def summarise(
 def check(
     files: Annotated[list[Path], typer.Argument(help="Scenario, experiment or docking files to validate.")],
 ) -> None:
-    """Validate scenario, experiment and docking files without running them."""
+    """Validate scenario, case, experiment, docking and policy files without running them."""
     failed = False
     for path in files:
         try:

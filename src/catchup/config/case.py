@@ -9,16 +9,19 @@ import os
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
 from catchup.config.builtin import CALIBRATED_SUFFIX, CASES
-from catchup.config.history import Target, load_history, targets
+from catchup.config.history import Target, input_events, load_history, targets
 from catchup.config.scenario import Scenario, load_scenario
 from catchup.errors import CalibrationError, ScenarioError
 from catchup.files import write_text
 from catchup.model.parameters import BY_NAME
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def case_path(case: str | Path, cases_dir: Path = CASES, calibrated: bool = False) -> Path:
@@ -128,8 +131,39 @@ def load_case(path: str | Path) -> Case:
             f"{path}: targets {', '.join(outside)} in {history_path} lie outside the span "
             f"(allowed: start_year {span[0]:g} <= year < end_year {span[1]:g})"
         )
+    missing = unset_inputs(scenario, history)
+    if missing:
+        raise CalibrationError(
+            "\n".join(f"{path}: {m} in {history_path} is set by no event of the scenario" for m in missing)
+            + " (allowed: an [[events]] table dated within the row's range; a programme or generation "
+            "within its range may also be the scenario's start)"
+        )
     digest = hashlib.sha256(history_path.read_bytes()).hexdigest()
     return Case(scenario, target_list, digest, validation)
+
+
+def within(year: float, low: float, high: float) -> bool:
+    """A whole-number bound means the whole calendar year (2002 covers 2002.0 to 2002.99)."""
+    top = high + 1 if float(high).is_integer() else high
+    return low <= year < top or year == high
+
+
+def unset_inputs(scenario: Scenario, history: pd.DataFrame) -> list[str]:
+    """The history's dated decisions (input rows) that no event of the scenario sets: a case must
+    set what its history says happened, or its fit would rest on a different history."""
+    missing = []
+    for row in input_events(history).itertuples(index=False):
+        low, high = float(row.low), float(row.high)
+        if row.value in ("program_start", "new_generation") and within(scenario.start_year, low, high):
+            continue  # the scenario starts with it (the first programme or generation)
+        if row.value == "new_generation" and high <= scenario.start_year:
+            continue  # a generation that began before the span is the span's first generation
+        if not any(
+            within(e.year, low, high) and (row.value != "new_generation" or e.new_generation)
+            for e in scenario.events
+        ):
+            missing.append(f"input row {row.value} ({row.year:g}, range {low:g} to {high:g})")
+    return missing
 
 
 def identification_problem(calibration: dict[str, Any], n_targets: int) -> str | None:

@@ -1,4 +1,5 @@
-"""Experiment designs as pure functions: full factorials of factors and grids, SALib samples.
+"""Experiment designs as pure functions: full factorials of factors and grids, SALib samples,
+and the checks made before a design is built (its size, parameters set twice).
 
 SALib is imported only when a sampled design is expanded.
 """
@@ -6,12 +7,22 @@ SALib is imported only when a sampled design is expanded.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from catchup.config.parameters import given_values
 from catchup.model.events import DatedEvent
+
+if TYPE_CHECKING:
+    from catchup.config.experiment import ExperimentSpec
+
+# A design is counted before it is built: over max_runs runs (default 1e6, days of computing)
+# is refused unless the file raises max_runs; nothing is allocated first.
+DEFAULT_MAX_RUNS = 1_000_000
+MAX_RUNS_LIMIT = 100_000_000
 
 # A factor level: its parameter values, its extra dated events, the base events it drops.
 Level = tuple[dict[str, Any], tuple[DatedEvent, ...], tuple[str, ...]]
@@ -83,4 +94,46 @@ def sample_points(matrix: np.ndarray, names: list[str], fixed: dict[str, Any] | 
     return [
         Point(i, {**(fixed or {}), **{n: float(v) for n, v in zip(names, row, strict=True)}})
         for i, row in enumerate(matrix)
+    ]
+
+
+def design_size(spec: ExperimentSpec) -> int:
+    """How many points the design has, counted without building it."""
+    if spec.sample is not None:
+        per_row = {"latin": 1, "sobol": len(spec.sample.ranges) + 2, "morris": len(spec.sample.ranges) + 1}
+        return spec.sample.size * per_row[spec.sample.method]
+    return math.prod(len(levels) for levels in spec.factors.values()) * math.prod(
+        len(values) for values in spec.grid.values()
+    )
+
+
+def size_problems(source: str, spec: ExperimentSpec) -> list[str]:
+    runs = design_size(spec) * spec.replications
+    if runs <= spec.max_runs:
+        return []
+    return [
+        f"{source}: the design has {design_size(spec):,} points x {spec.replications:,} replications = "
+        f"{runs:,} runs, more than max_runs = {spec.max_runs:,} (allowed: reduce the design, or set "
+        f"max_runs = {runs} in the file, at most {MAX_RUNS_LIMIT:,}, if you mean it)"
+    ]
+
+
+def conflict_problems(source: str, spec: ExperimentSpec) -> list[str]:
+    """Parameters set by two parts of a design: one value would silently win, so refuse."""
+    setters: dict[str, list[str]] = {}
+    for name in given_values(spec.set):
+        setters.setdefault(name, []).append(f"set.{name}")
+    for fname, levels in spec.factors.items():
+        touched = {name for level in levels.values() for name in given_values(level.set)}
+        for name in sorted(touched):
+            setters.setdefault(name, []).append(f"factors.{fname}")
+    for name in spec.grid:
+        setters.setdefault(name, []).append(f"grid.{name}")
+    for name in spec.sample.ranges if spec.sample is not None else {}:
+        setters.setdefault(name, []).append(f"sample.ranges.{name}")
+    return [
+        f"{source}: parameter {name!r} is set by {' and '.join(where)}: one would silently override the "
+        "other (allowed: each parameter in one place of the design)"
+        for name, where in setters.items()
+        if len(where) > 1
     ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -18,7 +17,17 @@ import pandas as pd
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from catchup.config.builtin import EXPERIMENTS, find
-from catchup.config.design import Level, Point, grid_points, sample_matrix, sample_points
+from catchup.config.design import (
+    DEFAULT_MAX_RUNS,
+    MAX_RUNS_LIMIT,
+    Level,
+    Point,
+    conflict_problems,
+    grid_points,
+    sample_matrix,
+    sample_points,
+    size_problems,
+)
 from catchup.config.messages import format_validation_error
 from catchup.config.parameters import ParametersSpec, bounds_problems, given_values, parameter_problems
 from catchup.config.scenario import (
@@ -40,10 +49,6 @@ if TYPE_CHECKING:
     from catchup.config.policy import PolicyProblem
 
 Number = int | float
-# A design is counted before it is built: over max_runs runs (default 1e6, days of computing)
-# is refused unless the file raises max_runs; nothing is allocated first.
-DEFAULT_MAX_RUNS = 1_000_000
-MAX_RUNS_LIMIT = 100_000_000
 # Columns every sweep's tables already have: a factor may not take one of these names.
 RESERVED_COLUMNS = ("point_id", "run_id", "seed", "replication", "group", "source", "closed")
 
@@ -280,48 +285,6 @@ def point_generation_problems(source: str, scenario: Scenario, points: list[Poin
             if problem not in problems:
                 problems.append(problem)
     return problems
-
-
-def design_size(spec: ExperimentSpec) -> int:
-    """How many points the design has, counted without building it."""
-    if spec.sample is not None:
-        per_row = {"latin": 1, "sobol": len(spec.sample.ranges) + 2, "morris": len(spec.sample.ranges) + 1}
-        return spec.sample.size * per_row[spec.sample.method]
-    return math.prod(len(levels) for levels in spec.factors.values()) * math.prod(
-        len(values) for values in spec.grid.values()
-    )
-
-
-def size_problems(source: str, spec: ExperimentSpec) -> list[str]:
-    runs = design_size(spec) * spec.replications
-    if runs <= spec.max_runs:
-        return []
-    return [
-        f"{source}: the design has {design_size(spec):,} points x {spec.replications:,} replications = "
-        f"{runs:,} runs, more than max_runs = {spec.max_runs:,} (allowed: reduce the design, or set "
-        f"max_runs = {runs} in the file, at most {MAX_RUNS_LIMIT:,}, if you mean it)"
-    ]
-
-
-def conflict_problems(source: str, spec: ExperimentSpec) -> list[str]:
-    """Parameters set by two parts of a design: one value would silently win, so refuse."""
-    setters: dict[str, list[str]] = {}
-    for name in given_values(spec.set):
-        setters.setdefault(name, []).append(f"set.{name}")
-    for fname, levels in spec.factors.items():
-        touched = {name for level in levels.values() for name in given_values(level.set)}
-        for name in sorted(touched):
-            setters.setdefault(name, []).append(f"factors.{fname}")
-    for name in spec.grid:
-        setters.setdefault(name, []).append(f"grid.{name}")
-    for name in spec.sample.ranges if spec.sample is not None else {}:
-        setters.setdefault(name, []).append(f"sample.ranges.{name}")
-    return [
-        f"{source}: parameter {name!r} is set by {' and '.join(where)}: one would silently override the "
-        "other (allowed: each parameter in one place of the design)"
-        for name, where in setters.items()
-        if len(where) > 1
-    ]
 
 
 def parse_experiment(

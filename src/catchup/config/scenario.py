@@ -38,8 +38,8 @@ class EventSpec(BaseModel):
 
     model_config = STRICT
     year: Annotated[float, Field(allow_inf_nan=False)]
-    """When the event happens (a calendar year, decimals allowed); it takes effect at the step that contains
-    it."""
+    """When the event happens (a calendar year, decimals allowed); it acts from the first step
+    starting at or after this year."""
     label: Annotated[str, Field(max_length=200)] = ""
     """A short name shown on figures and used by experiments' `drop_events` to remove the event."""
     new_generation: bool = False
