@@ -24,8 +24,11 @@ PAGES = ROOT / "docs" / "cases"
 
 @pytest.fixture(scope="module")
 def case_pages():
-    """The extension module, imported from docs/_ext as Sphinx imports it."""
+    """The extension module, imported from docs/_ext as Sphinx imports it (docs/conf.py puts the
+    folder on the path, so the extensions can import each other)."""
     path = ROOT / "docs" / "_ext" / "case_pages.py"
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location("case_pages", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["case_pages"] = module

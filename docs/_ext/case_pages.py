@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from reference_tables import table
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -64,17 +65,6 @@ EVENT_WORDS = {
 }
 USE_WORDS = {"calibrate": "calibration", "validate": "validation", "input": "input"}
 PRODUCED_BY = "`make run`, `make counterfactuals`, then `python scripts/curate_case_figures.py`"
-
-
-def _cell(text: Any) -> str:
-    """Text as a Markdown table cell: pipes escaped, no line breaks, `<` not read as HTML."""
-    return " ".join(str(text).split()).replace("|", "\\|").replace("<", "&lt;")
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
 
 
 def _year(value: Any) -> str:
@@ -146,7 +136,7 @@ def facts_markdown(case: str) -> str:
         "loader (`catchup.config.history.load_history`). Shares are read from the step whose period "
         "contains the year; an outcome's value is its year.\n\n"
     )
-    return intro + _table(["year", "use", "value (accepted range)", "what, and its source"], rows)
+    return intro + table(["year", "use", "value (accepted range)", "what, and its source"], rows)
 
 
 # (b) the free parameters and the case file ---------------------------------------------------
@@ -200,7 +190,7 @@ def parameters_markdown(case: str) -> str:
         "calibrated",
         "rise at -20% / +20%",
     ]
-    return intro + _table(header, parameter_rows(case))
+    return intro + table(header, parameter_rows(case))
 
 
 def setup_markdown(case: str) -> str:
@@ -260,7 +250,7 @@ def levels_markdown(case: str) -> str:
     return (
         f"`{_repo_path(experiment_file(case))}`: {experiment.description} "
         f"{experiment.replications} seeds a level from base seed {experiment.base_seed}, against "
-        f"the calibrated file.\n\n" + _table(["level", "what it changes"], level_rows(case))
+        f"the calibrated file.\n\n" + table(["level", "what it changes"], level_rows(case))
     )
 
 
@@ -488,7 +478,7 @@ def summary_markdown(figures: Path) -> str:
     ]
     return (
         f"From the curated snapshots in results/figures/ (made by {PRODUCED_BY}), each case on "
-        "fresh seeds:\n\n" + _table(header, rows)
+        "fresh seeds:\n\n" + table(header, rows)
     )
 
 

@@ -17,7 +17,15 @@ from catchup.config.schema import FILE_SCHEMAS, Key, file_keys, history_columns,
 
 def _escaped(text: str) -> str:
     """Help text as Markdown shows it: `<case>` is a placeholder, not an HTML tag."""
-    return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n\n", "\n\n")
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def table(header: list[str], rows: list[list[object]]) -> str:
+    """A Markdown table whose cells stay in their row (line breaks folded, pipes escaped) and show
+    placeholders such as `<case>` as text: the one writer of the generated pages' tables."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_escaped(" ".join(str(c).split())) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def cli_markdown() -> str:
@@ -29,28 +37,23 @@ def cli_markdown() -> str:
         command = group.commands[name]
         lines += [f"## catchup {name}", "", _escaped(command.help or "").strip(), ""]
         rows = [
-            (
+            [
                 ", ".join(f"`{o}`" for o in getattr(p, "opts", []))
                 if p.param_type_name == "option"
                 else f"`{p.name.upper()}`",
-                _escaped(getattr(p, "help", None) or ""),
-            )
+                getattr(p, "help", None) or "",
+            ]
             for p in command.params
         ]
         if rows:
-            lines += ["| argument or option | what it does |", "|---|---|"]
-            lines += [f"| {a} | {h} |" for a, h in rows]
-            lines.append("")
+            lines += [table(["argument or option", "what it does"], rows)]
     return "\n".join(lines)
 
 
 def key_table(rows: list[Key], header: dict[str, str]) -> str:
     """Keys as a Markdown table: `header` maps a Key attribute to its column title."""
-    lines = ["| " + " | ".join(header.values()) + " |", "|" + "---|" * len(header)]
-    for k in rows:
-        cells = [f"`{k.path}`"] + [_escaped(" ".join(getattr(k, a).split())) for a in list(header)[1:]]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    cells = [[f"`{k.path}`", *(getattr(k, a) for a in list(header)[1:])] for k in rows]
+    return table(list(header.values()), cells)
 
 
 def output_columns() -> dict[str, list[str]]:
@@ -68,9 +71,8 @@ def _write(app_: Sphinx) -> None:
     out = Path(app_.srcdir) / "reference" / "_generated"
     out.mkdir(parents=True, exist_ok=True)
     (out / "parameters.md").write_text(markdown_table() + "\n")
-    rows = ["| measure | reader's name | unit | meaning |", "|---|---|---|---|"]
-    rows += [f"| `{m.name}` | {m.label} | {m.unit} | {m.meaning} |" for m in measures().values()]
-    (out / "measures.md").write_text("\n".join(rows) + "\n")
+    rows = [[f"`{m.name}`", m.label, m.unit, m.meaning] for m in measures().values()]
+    (out / "measures.md").write_text(table(["measure", "reader's name", "unit", "meaning"], rows))
     (out / "cli.md").write_text(cli_markdown() + "\n")
     for name, columns in output_columns().items():
         (out / f"{name}-columns.md").write_text(", ".join(f"`{c}`" for c in columns) + "\n")

@@ -108,11 +108,12 @@ def design_size(spec: ExperimentSpec) -> int:
 
 
 def size_problems(source: str, spec: ExperimentSpec) -> list[str]:
-    runs = design_size(spec) * spec.replications
+    points = design_size(spec)
+    runs = points * spec.replications
     if runs <= spec.max_runs:
         return []
     return [
-        f"{source}: the design has {design_size(spec):,} points x {spec.replications:,} replications = "
+        f"{source}: the design has {points:,} points x {spec.replications:,} replications = "
         f"{runs:,} runs, more than max_runs = {spec.max_runs:,} (allowed: reduce the design, or set "
         f"max_runs = {runs} in the file, at most {MAX_RUNS_LIMIT:,}, if you mean it)"
     ]

@@ -44,7 +44,7 @@ def where(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap(annotation: Any) -> Any:
     """Strip Annotated[...] and `X | None` down to the type that holds the value."""
     while True:
         origin = get_origin(annotation)
@@ -76,7 +76,7 @@ def _annotation_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> Any:
     """The annotation of the value at `loc` in `schema`, or None where the path leaves it."""
     annotation: Any = schema
     for key in loc:
-        annotation = _unwrap(annotation)
+        annotation = unwrap(annotation)
         origin = get_origin(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = _field(annotation, key)
@@ -89,7 +89,7 @@ def _annotation_at(schema: type[BaseModel], loc: tuple[Any, ...]) -> Any:
             annotation = get_args(annotation)[1]
         else:
             return None
-    return _unwrap(annotation)
+    return unwrap(annotation)
 
 
 def _bounds(schema: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
@@ -103,7 +103,7 @@ def _bounds(schema: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
 def field_allowed(field: FieldInfo) -> str:
     """What a key accepts, in words, from its type, bounds and choices (messages and the file
     reference say the same)."""
-    annotation = _unwrap(field.annotation)
+    annotation = unwrap(field.annotation)
     if get_origin(annotation) is Literal:
         return ", ".join(repr(a) for a in get_args(annotation))
     metadata = [*field.metadata, *_inner_metadata(field.annotation)]

@@ -22,7 +22,7 @@ from catchup.config.history import (
     OUTCOME_EVENTS,
     SHARE_METRICS,
 )
-from catchup.config.messages import field_allowed
+from catchup.config.messages import field_allowed, unwrap
 from catchup.config.parameters import ParametersSpec
 from catchup.config.policy import PolicySpec
 from catchup.config.scenario import ScenarioSpec
@@ -48,18 +48,6 @@ class Key:
     meaning: str
 
 
-def _strip(annotation: Any) -> Any:
-    """Annotated[...] and `X | None` down to the type that holds the value."""
-    while True:
-        if get_origin(annotation) is Annotated:
-            annotation = get_args(annotation)[0]
-        elif get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation):
-            rest = [a for a in get_args(annotation) if a is not type(None)]
-            annotation = rest[0] if len(rest) == 1 else Union[tuple(rest)]  # noqa: UP007
-        else:
-            return annotation
-
-
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
@@ -79,7 +67,7 @@ def _words(annotation: Any) -> str:
     """A value's type in words, for containers and unions the bounds text does not cover."""
     if _pair(annotation):
         return "[number, number]"
-    annotation = _strip(annotation)
+    annotation = unwrap(annotation)
     origin, args = get_origin(annotation), get_args(annotation)
     if annotation is ParametersSpec or annotation is Any:
         return "a table of parameters (see Parameters)" if annotation is ParametersSpec else "a value"
@@ -91,7 +79,7 @@ def _words(annotation: Any) -> str:
         return "a number" if set(args) == {int, float} else " or ".join(_words(a) for a in args)
     if origin is list:
         inner = args[0]
-        if _is_model(_strip(inner)):
+        if _is_model(unwrap(inner)):
             return "a list of tables (`[[...]]`)"
         plural = {"a number": "numbers", "a string": "strings", "a table": "tables"}
         return f"a list of {plural.get(_words(inner), _words(inner))}"
@@ -105,7 +93,7 @@ def _words(annotation: Any) -> str:
 
 
 def _accepts(field: FieldInfo) -> str:
-    annotation = _strip(field.annotation)
+    annotation = unwrap(field.annotation)
     if get_origin(annotation) in (list, dict, Union, types.UnionType) or annotation is ParametersSpec:
         return _words(annotation)
     if _is_model(annotation):
@@ -134,15 +122,15 @@ def _default(field: FieldInfo) -> str:
 def _nested(annotation: Any, key: str) -> tuple[type[BaseModel] | None, str]:
     """The table a key holds (directly, in a list or as the values of named tables) and the path
     text between the key and that table's own keys."""
-    annotation = _strip(annotation)
+    annotation = unwrap(annotation)
     names = iter(DICT_KEY_NAMES.get(key, ("NAME", "NAME2")))
     suffix = ""
     while True:
         origin = get_origin(annotation)
         if origin is list:
-            annotation, suffix = _strip(get_args(annotation)[0]), suffix + "[]"
+            annotation, suffix = unwrap(get_args(annotation)[0]), suffix + "[]"
         elif origin is dict:
-            annotation, suffix = _strip(get_args(annotation)[1]), f"{suffix}.{next(names)}"
+            annotation, suffix = unwrap(get_args(annotation)[1]), f"{suffix}.{next(names)}"
         else:
             break
     if _is_model(annotation) and annotation is not ParametersSpec:
